@@ -1,0 +1,89 @@
+/** The page's single lab controller: UI state as runes, and the one path every run takes (button or API). */
+import { capabilitiesOf, collectEnvironment } from '../env/capabilities.ts';
+import { terminateAllWorkers } from '../executors/worker-pool.ts';
+import { runSuite, validateSuiteRequest, type SuiteRequest } from '../engine/run-suite.ts';
+import type { Progress } from '../engine/run-experiment.ts';
+import type { EnvironmentReport, ExperimentResult, Results } from '../results/schema.ts';
+
+export type RunStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
+
+/** Progress across the whole suite, as the progress bar and `parallelLab.progress()` show it. */
+export interface SuiteProgress extends Progress {
+  experimentIndex: number;
+  experimentCount: number;
+  /** 0..1 through the suite. */
+  overall: number;
+  label: string;
+}
+
+export class LabController {
+  environment = $state.raw<EnvironmentReport | null>(null);
+  status = $state<RunStatus>('idle');
+  progress = $state.raw<SuiteProgress | null>(null);
+  /** The latest result of each experiment, by id, whichever run produced it. */
+  latest = $state.raw<Record<string, ExperimentResult>>({});
+  lastResults = $state.raw<Results | null>(null);
+  message = $state<string | null>(null);
+
+  private abortController: AbortController | null = null;
+  private environmentPromise: Promise<EnvironmentReport> | null = null;
+
+  /** Detect the environment once; every run reuses it. */
+  loadEnvironment(): Promise<EnvironmentReport> {
+    this.environmentPromise ??= collectEnvironment().then((env) => (this.environment = env));
+    return this.environmentPromise;
+  }
+
+  get running(): boolean {
+    return this.status === 'running';
+  }
+
+  /** Run a suite. Rejects at once, changing nothing, when the request is invalid or a run is in progress. */
+  async run(request: SuiteRequest): Promise<Results> {
+    if (this.running) throw new Error('A run is already in progress: cancel it or wait for it to finish.');
+    validateSuiteRequest(request);
+    const environment = await this.loadEnvironment();
+    const abortController = new AbortController();
+    this.abortController = abortController;
+    this.status = 'running';
+    this.message = null;
+    this.progress = null;
+    try {
+      const results = await runSuite(request, environment, capabilitiesOf(environment), {
+        signal: abortController.signal,
+        onProgress: (p) => (this.progress = describeProgress(p)),
+        onExperimentDone: (experiment) => (this.latest = { ...this.latest, [experiment.id]: experiment }),
+      });
+      this.lastResults = results;
+      this.status = results.cancelled ? 'cancelled' : 'done';
+      if (results.cancelled) this.message = `Cancelled: ${String(abortController.signal.reason ?? 'by request')}`;
+      return results;
+    } catch (error) {
+      this.status = 'failed';
+      this.message = error instanceof Error ? error.message : String(error);
+      throw error;
+    } finally {
+      this.abortController = null;
+      this.progress = null;
+    }
+  }
+
+  /** Stop the run at the next task boundary; its workers are terminated at once. */
+  cancel(reason = 'cancelled by the user'): void {
+    if (!this.abortController) return;
+    this.abortController.abort(reason);
+    terminateAllWorkers();
+  }
+}
+
+function describeProgress(p: Progress & { experimentIndex: number; experimentCount: number }): SuiteProgress {
+  const lanes = p.backend === 'serial' ? '' : ` × ${p.workers}`;
+  const step = p.phase === 'warm-up' ? 'warm-up' : `sample ${p.sample + 1} of ${p.sampleCount}`;
+  return {
+    ...p,
+    overall: (p.experimentIndex + p.fraction) / p.experimentCount,
+    label: `${p.experimentId}: ${p.backend}${lanes}, ${step}`,
+  };
+}
+
+export const lab = new LabController();

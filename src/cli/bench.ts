@@ -1,0 +1,129 @@
+/**
+ * npm run bench -- --browser chromium[,firefox] [--experiments id,id] [--quick] [--backends b,b] [--out results.json]
+ *                  [--param cpu-heavy.n=1e8 ...] [--firefox-webgpu on|off]
+ * Serves the production build on 127.0.0.1, runs the experiments in real headless browsers through the
+ * page's own API, prints a table and writes the results JSON. Exits non-zero when anything fails.
+ */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { parseParamText } from '../engine/params.ts';
+import { validateSuiteRequest, type SuiteRequest } from '../engine/run-suite.ts';
+import type { Results } from '../results/schema.ts';
+import { validateResults } from '../results/validate.ts';
+import { workloads } from '../workloads/registry.ts';
+import type { BackendId } from '../workloads/types.ts';
+import { BROWSERS, launchBrowser, type BrowserName } from './browsers.ts';
+import { formatResultsTable, problemsIn } from './report.ts';
+import { openLab, runSuiteInPage } from './run-in-browser.ts';
+import { servePreview } from './serve.ts';
+
+export const COMPARISON_SCHEMA_ID = 'parallel-lab/comparison/v1';
+
+class UsageError extends Error {}
+
+interface BenchOptions {
+  browsers: BrowserName[];
+  request: SuiteRequest;
+  out?: string;
+  firefoxWebgpu: boolean;
+}
+
+function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      browser: { type: 'string', default: 'chromium' },
+      experiments: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      backends: { type: 'string' },
+      out: { type: 'string' },
+      param: { type: 'string', multiple: true, default: [] },
+      'firefox-webgpu': { type: 'string', default: 'on' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(
+      'Usage: npm run bench -- --browser chromium|firefox|chromium,firefox [--experiments ' +
+        `${workloads.map((w) => w.meta.id).join(',')}] [--quick] [--backends serial,workers,...] [--out FILE] [--param ID.KEY=VALUE ...] ` +
+        '[--firefox-webgpu on|off]\n',
+    );
+    process.exit(0);
+  }
+  const browsers = values.browser.split(',').map((b) => b.trim()) as BrowserName[];
+  for (const b of browsers) {
+    if (!BROWSERS.includes(b)) throw new UsageError(`Unknown browser "${b}": use ${BROWSERS.join(', ')}.`);
+  }
+  const experiments = values.experiments
+    ? values.experiments.split(',').map((e) => e.trim()).filter(Boolean)
+    : workloads.map((w) => w.meta.id);
+  const params: Record<string, Record<string, number>> = {};
+  for (const text of values.param) {
+    const dot = text.indexOf('.');
+    if (dot <= 0) throw new UsageError(`--param wants EXPERIMENT.KEY=VALUE, got "${text}".`);
+    const id = text.slice(0, dot);
+    params[id] = { ...params[id], ...parseParamText(text.slice(dot + 1)) };
+  }
+  if (!['on', 'off'].includes(values['firefox-webgpu'])) throw new UsageError('--firefox-webgpu takes on or off.');
+  return {
+    browsers,
+    request: {
+      experiments,
+      preset: values.quick ? 'quick' : 'default',
+      params,
+      ...(values.backends ? { backends: values.backends.split(',').map((b) => b.trim()) as BackendId[] } : {}),
+    },
+    ...(values.out ? { out: values.out } : {}),
+    firefoxWebgpu: values['firefox-webgpu'] === 'on',
+  };
+}
+
+async function runOneBrowser(name: BrowserName, url: string, options: BenchOptions): Promise<Results> {
+  const browser = await launchBrowser(name, { firefoxWebgpu: options.firefoxWebgpu });
+  try {
+    const page = await openLab(browser, url);
+    const results = await runSuiteInPage(page, options.request, (label) => process.stderr.write(`  [${name}] ${label}\n`));
+    results.environment.runner = { ...browser.runner, headless: true };
+    return results;
+  } finally {
+    await browser.close();
+  }
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
+  // Refuse bad parameters before any browser starts: the page would refuse them too, a minute later.
+  validateSuiteRequest(options.request);
+  const server = await servePreview();
+  const runs: Results[] = [];
+  const problems: string[] = [];
+  try {
+    for (const name of options.browsers) {
+      process.stderr.write(`Running ${options.request.experiments.join(', ')} in ${name} (${options.request.preset}) at ${server.url}\n`);
+      const results = await runOneBrowser(name, server.url, options);
+      const validation = validateResults(results);
+      if (!validation.ok) problems.push(`${name}: results do not match the schema: ${validation.errors.join('; ')}`);
+      problems.push(...problemsIn(results).map((p) => `${name}: ${p}`));
+      process.stdout.write(`\n${formatResultsTable(results)}\n`);
+      runs.push(results);
+    }
+  } finally {
+    await server.close();
+  }
+  if (options.out) {
+    const document = runs.length === 1 ? runs[0] : { schema: COMPARISON_SCHEMA_ID, createdAt: new Date().toISOString(), runs };
+    await writeFile(options.out, `${JSON.stringify(document, null, 2)}\n`);
+    process.stderr.write(`Wrote ${options.out}\n`);
+  }
+  for (const p of problems) process.stderr.write(`error: ${p}\n`);
+  return problems.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(error instanceof UsageError ? 2 : 1);
+  },
+);

@@ -1,0 +1,136 @@
+/**
+ * Real headless browsers for the bench runner and the browser tests: Debian's Chromium through
+ * playwright-core, Debian's Firefox ESR through puppeteer-core over WebDriver BiDi.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export type BrowserName = 'chromium' | 'firefox';
+export const BROWSERS: readonly BrowserName[] = ['chromium', 'firefox'];
+
+export const executablePaths: Record<BrowserName, string> = {
+  chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  firefox: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
+};
+
+/** Flags for Chromium in a sandbox-less container with no outside network, WebGPU enabled on SwiftShader. */
+export const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--enable-unsafe-webgpu',
+];
+
+/** The little of a page the runner and tests need, the same whichever driver is underneath. */
+export interface LabPage {
+  goto(url: string): Promise<void>;
+  reload(): Promise<void>;
+  evaluate<T, A = undefined>(fn: (arg: A) => T | Promise<T>, arg?: A): Promise<T>;
+  click(selector: string): Promise<void>;
+  fill(selector: string, text: string): Promise<void>;
+  /** Dedicated workers the driver sees in the page (Chromium only), an independent check on leaks. */
+  driverWorkerCount(): number | undefined;
+  onConsole(listener: (line: string) => void): void;
+  close(): Promise<void>;
+}
+
+export interface LaunchedBrowser {
+  name: BrowserName;
+  /** How the browser was launched, recorded in results as environment.runner. */
+  runner: Record<string, string | number | boolean>;
+  newPage(): Promise<LabPage>;
+  close(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  /** Firefox ships WebGPU off on Linux; these prefs turn it on (with lavapipe as the Vulkan driver). */
+  firefoxWebgpu?: boolean;
+}
+
+/** A clear message when the browser binary is missing, naming the package that provides it. */
+export function assertBrowserInstalled(name: BrowserName): void {
+  if (!existsSync(executablePaths[name])) {
+    const pkg = name === 'chromium' ? 'chromium' : 'firefox-esr mesa-vulkan-drivers';
+    throw new Error(
+      `${name} was not found at ${executablePaths[name]}. Install it with: apt-get install -y ${pkg} ` +
+        `(or set ${name === 'chromium' ? 'CHROMIUM_PATH' : 'FIREFOX_PATH'}).`,
+    );
+  }
+}
+
+export async function launchBrowser(name: BrowserName, options: LaunchOptions = {}): Promise<LaunchedBrowser> {
+  assertBrowserInstalled(name);
+  return name === 'chromium' ? launchChromium() : launchFirefox(options.firefoxWebgpu ?? true);
+}
+
+async function launchChromium(): Promise<LaunchedBrowser> {
+  const { chromium } = await import('playwright-core');
+  // Playwright gives every launch a fresh temporary profile, removed on close.
+  const browser = await chromium.launch({ executablePath: executablePaths.chromium, headless: true, args: chromiumArgs });
+  return {
+    name: 'chromium',
+    runner: { driver: `playwright-core (CDP)`, browserVersion: browser.version(), flags: chromiumArgs.join(' ') },
+    async newPage() {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      return {
+        goto: async (url) => void (await page.goto(url, { waitUntil: 'load' })),
+        reload: async () => void (await page.reload({ waitUntil: 'load' })),
+        evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
+        click: (selector) => page.click(selector),
+        fill: (selector, text) => page.fill(selector, text),
+        driverWorkerCount: () => page.workers().length,
+        onConsole: (listener) => page.on('console', (m) => listener(`${m.type()}: ${m.text()}`)),
+        close: () => context.close(),
+      };
+    },
+    close: () => browser.close(),
+  };
+}
+
+async function launchFirefox(webgpu: boolean): Promise<LaunchedBrowser> {
+  const puppeteer = (await import('puppeteer-core')).default;
+  const profile = await mkdtemp(join(tmpdir(), 'parallel-lab-firefox-'));
+  const prefs = webgpu ? { 'dom.webgpu.enabled': true, 'gfx.webgpu.ignore-blocklist': true } : {};
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: executablePaths.firefox,
+    headless: true,
+    userDataDir: profile,
+    extraPrefsFirefox: prefs,
+    // A full default suite can keep one evaluate call busy for minutes.
+    protocolTimeout: 30 * 60_000,
+  });
+  return {
+    name: 'firefox',
+    runner: {
+      driver: 'puppeteer-core (WebDriver BiDi)',
+      browserVersion: await browser.version(),
+      webgpuPrefs: webgpu,
+    },
+    async newPage() {
+      const page = await browser.newPage();
+      return {
+        goto: async (url) => void (await page.goto(url, { waitUntil: 'load' })),
+        reload: async () => void (await page.reload({ waitUntil: 'load' })),
+        evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
+        click: (selector) => page.click(selector),
+        fill: async (selector, text) => {
+          await page.locator(selector).fill(text);
+        },
+        driverWorkerCount: () => undefined,
+        onConsole: (listener) => page.on('console', (m) => listener(`${m.type()}: ${m.text()}`)),
+        close: () => page.close(),
+      };
+    },
+    async close() {
+      await browser.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}

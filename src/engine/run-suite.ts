@@ -1,0 +1,92 @@
+/** Runs a list of experiments into one results document: the code path of the Run button and of the CLI. */
+import { isAbortError } from '../executors/abort.ts';
+import { defaultSampling, quickSampling } from '../measure/sampling.ts';
+import { RESULTS_SCHEMA_ID, type EnvironmentReport, type ExperimentResult, type Results } from '../results/schema.ts';
+import { workloadById } from '../workloads/registry.ts';
+import type { BackendId, Preset } from '../workloads/types.ts';
+import { resolveParams } from './params.ts';
+import { runExperiment, type ExperimentContext, type Progress } from './run-experiment.ts';
+import type { Capabilities } from './backends.ts';
+
+export const APP = { name: 'parallel-lab', version: '0.1.0' } as const;
+
+/** What to run: experiment ids, a preset, per-experiment parameter overrides, optionally only some backends. */
+export interface SuiteRequest {
+  experiments: string[];
+  preset: Preset;
+  params?: Record<string, Record<string, unknown>>;
+  backends?: BackendId[];
+}
+
+export interface SuiteHooks {
+  signal: AbortSignal;
+  onProgress?: (progress: Progress & { experimentIndex: number; experimentCount: number }) => void;
+  /** Called as soon as each experiment finishes, so a later crash loses only the one running. */
+  onExperimentDone?: (experiment: ExperimentResult) => void;
+  random?: () => number;
+  createPool?: ExperimentContext['createPool'];
+}
+
+/**
+ * Validate the whole request before running anything: a bad parameter in the last experiment
+ * should not surface after the first has spent a minute.
+ */
+export function validateSuiteRequest(request: SuiteRequest): void {
+  if (request.experiments.length === 0) throw new RangeError('No experiment was selected.');
+  for (const id of request.experiments) resolveParams(workloadById(id), request.preset, request.params?.[id]);
+  for (const id of Object.keys(request.params ?? {})) {
+    if (!request.experiments.includes(id)) workloadById(id);
+  }
+  const known: readonly BackendId[] = ['serial', 'event-loop', 'workers', 'shared-memory', 'webgpu', 'gpujs'];
+  for (const backend of request.backends ?? []) {
+    if (!known.includes(backend)) throw new RangeError(`Unknown backend "${backend}". Known: ${known.join(', ')}.`);
+  }
+}
+
+export async function runSuite(
+  request: SuiteRequest,
+  environment: EnvironmentReport,
+  capabilities: Capabilities,
+  hooks: SuiteHooks,
+): Promise<Results> {
+  validateSuiteRequest(request);
+  const results: Results = {
+    schema: RESULTS_SCHEMA_ID,
+    createdAt: new Date().toISOString(),
+    app: { ...APP },
+    environment,
+    experiments: [],
+  };
+  const sampling = request.preset === 'quick' ? quickSampling : defaultSampling;
+  for (const [experimentIndex, id] of request.experiments.entries()) {
+    try {
+      const experiment = await runExperiment(
+        {
+          workload: workloadById(id),
+          preset: request.preset,
+          overrides: request.params?.[id] ?? {},
+          ...(request.backends ? { backends: request.backends } : {}),
+        },
+        {
+          signal: hooks.signal,
+          random: hooks.random ?? Math.random,
+          capabilities,
+          hardwareConcurrency: environment.hardwareConcurrency,
+          timerResolutionMs: environment.timerResolutionMs,
+          sampling,
+          onProgress: (p) => hooks.onProgress?.({ ...p, experimentIndex, experimentCount: request.experiments.length }),
+          ...(hooks.createPool ? { createPool: hooks.createPool } : {}),
+        },
+      );
+      results.experiments.push(experiment);
+      hooks.onExperimentDone?.(experiment);
+    } catch (error) {
+      if (isAbortError(error)) {
+        results.cancelled = true;
+        break;
+      }
+      throw error;
+    }
+  }
+  return results;
+}

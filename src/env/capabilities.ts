@@ -1,0 +1,110 @@
+/** What this browser and machine offer: the device panel and every results file report it. */
+import Bowser from 'bowser';
+import { measureTimerResolutionMs } from '../measure/clock.ts';
+import type { EnvironmentReport } from '../results/schema.ts';
+import type { Capabilities } from '../engine/backends.ts';
+
+/** Throws a user-facing reason when WebGPU cannot be used; returns the adapter otherwise. */
+export async function assertWebGpuAdapter(): Promise<GPUAdapter> {
+  if (!('gpu' in navigator) || !navigator.gpu) {
+    throw new Error(
+      window.isSecureContext
+        ? 'WebGPU is not available in this browser (navigator.gpu is missing).'
+        : 'WebGPU needs a secure context (https or localhost).',
+    );
+  }
+  const adapter = await navigator.gpu.requestAdapter();
+  if (!adapter) throw new Error('WebGPU is present but no adapter was found (no usable GPU or driver, or it is blocklisted).');
+  return adapter;
+}
+
+async function describeWebGpu(): Promise<EnvironmentReport['webgpu']> {
+  try {
+    const adapter = await assertWebGpuAdapter();
+    const info = adapter.info;
+    const report: Record<string, string | number | boolean> = {
+      vendor: info?.vendor ?? '',
+      architecture: info?.architecture ?? '',
+      device: info?.device ?? '',
+      description: info?.description ?? '',
+      isFallbackAdapter: Boolean((adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter),
+      maxComputeWorkgroupSizeX: adapter.limits.maxComputeWorkgroupSizeX,
+      maxComputeInvocationsPerWorkgroup: adapter.limits.maxComputeInvocationsPerWorkgroup,
+      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+      timestampQuery: adapter.features.has('timestamp-query'),
+    };
+    return { available: true, adapter: report };
+  } catch (error) {
+    return { available: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function describeWebGl(): EnvironmentReport['webgl'] {
+  try {
+    const canvas = document.createElement('canvas');
+    const gl = canvas.getContext('webgl2');
+    if (!gl) return { available: false, reason: 'WebGL2 is not available (no context could be created).' };
+    // Firefox deprecates the debug extension and already reports a sanitised renderer through RENDERER.
+    const debug = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return { available: true, renderer };
+  } catch (error) {
+    return { available: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Browser name and version, lower-case names as in the results JSON ("chromium" for Chrome-family). */
+export function describeBrowser(userAgent: string): { name: string; version: string; os: string } {
+  const parsed = Bowser.parse(userAgent);
+  const raw = (parsed.browser.name ?? 'unknown').toLowerCase();
+  const name = raw.includes('chrom') ? 'chromium' : raw.includes('firefox') ? 'firefox' : raw.replace(/\s+/g, '-');
+  return {
+    name,
+    version: parsed.browser.version ?? 'unknown',
+    os: [parsed.os.name, parsed.os.versionName ?? parsed.os.version].filter(Boolean).join(' '),
+  };
+}
+
+interface UserAgentData {
+  getHighEntropyValues(hints: string[]): Promise<{ fullVersionList?: Array<{ brand: string; version: string }> }>;
+}
+
+/** Chromium freezes the user-agent string at "156.0.0.0"; the full version needs a Client Hints request. */
+async function fullChromiumVersion(): Promise<string | undefined> {
+  const data = (navigator as Navigator & { userAgentData?: UserAgentData }).userAgentData;
+  if (!data) return undefined;
+  try {
+    const { fullVersionList = [] } = await data.getHighEntropyValues(['fullVersionList']);
+    return fullVersionList.find((b) => /chrom/i.test(b.brand))?.version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Collect the environment once per page load; the timer resolution is measured, not assumed. */
+export async function collectEnvironment(): Promise<EnvironmentReport> {
+  const browser = describeBrowser(navigator.userAgent);
+  const version = (browser.name === 'chromium' ? await fullChromiumVersion() : undefined) ?? browser.version;
+  return {
+    userAgent: navigator.userAgent,
+    browser: { name: browser.name, version },
+    os: browser.os,
+    hardwareConcurrency: navigator.hardwareConcurrency || 1,
+    crossOriginIsolated: globalThis.crossOriginIsolated === true,
+    sharedArrayBuffer: typeof SharedArrayBuffer === 'function',
+    timerResolutionMs: Math.round(measureTimerResolutionMs() * 1e6) / 1e6,
+    webgpu: await describeWebGpu(),
+    webgl: describeWebGl(),
+  };
+}
+
+/** The subset of the environment that decides which backends can run. */
+export function capabilitiesOf(env: EnvironmentReport): Capabilities {
+  return {
+    workers: typeof Worker === 'function',
+    sharedArrayBuffer: env.sharedArrayBuffer,
+    crossOriginIsolated: env.crossOriginIsolated,
+    webgpu: { available: env.webgpu.available, ...(env.webgpu.reason ? { reason: env.webgpu.reason } : {}) },
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * A pool of task workers, reused across samples so spawn cost stays out of the measurements.
+ * Every worker the lab starts is tracked here, so cancel, page hide and tests can see that none leaks.
+ */
+import { wrap, type Remote } from 'comlink';
+import type { TaskApi } from './task-api.ts';
+import { raceAbort } from './abort.ts';
+
+/** Creates the Worker objects; tests and later backends can pass their own entry point. */
+export type WorkerFactory = () => Worker;
+
+interface PooledWorker {
+  worker: Worker;
+  remote: Remote<TaskApi>;
+}
+
+const liveWorkers = new Set<Worker>();
+
+/** Workers started by the lab and not yet terminated, across all pools. */
+export function liveWorkerCount(): number {
+  return liveWorkers.size;
+}
+
+/** Terminate every worker the lab has started: the page is going away, or the run was cancelled. */
+export function terminateAllWorkers(): void {
+  for (const worker of liveWorkers) worker.terminate();
+  liveWorkers.clear();
+}
+
+export const spawnTaskWorker: WorkerFactory = () =>
+  new Worker(new URL('../../workers/task.worker.ts', import.meta.url), { type: 'module', name: 'parallel-lab task' });
+
+/** Resolve when the worker's module has loaded and answers, or reject with the reason it could not start. */
+function whenReady(entry: PooledWorker, signal: AbortSignal): Promise<void> {
+  const failed = new Promise<never>((_, reject) => {
+    entry.worker.addEventListener(
+      'error',
+      (event) => {
+        event.preventDefault();
+        reject(new Error(`A worker failed to start: ${event.message || 'its script did not load'}`));
+      },
+      { once: true },
+    );
+  });
+  return raceAbort(Promise.race([entry.remote.ready().then(() => undefined), failed]), signal);
+}
+
+export class WorkerPool {
+  private readonly workers: PooledWorker[] = [];
+
+  constructor(private readonly factory: WorkerFactory = spawnTaskWorker) {}
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Grow the pool to at least `count` started workers. */
+  async ensure(count: number, signal: AbortSignal): Promise<void> {
+    const fresh: PooledWorker[] = [];
+    while (this.workers.length + fresh.length < count) {
+      const worker = this.factory();
+      liveWorkers.add(worker);
+      fresh.push({ worker, remote: wrap<TaskApi>(worker) });
+    }
+    this.workers.push(...fresh);
+    await Promise.all(fresh.map((entry) => whenReady(entry, signal)));
+  }
+
+  /** The first `count` workers, one per lane. */
+  lanes(count: number): Remote<TaskApi>[] {
+    if (count > this.workers.length) {
+      throw new RangeError(`The pool has ${this.workers.length} workers; ${count} lanes were asked for.`);
+    }
+    return this.workers.slice(0, count).map((entry) => entry.remote);
+  }
+
+  /** Stop every worker of this pool; calls still in flight are abandoned (callers race them with abort). */
+  terminate(): void {
+    for (const { worker } of this.workers) {
+      worker.terminate();
+      liveWorkers.delete(worker);
+    }
+    this.workers.length = 0;
+  }
+}

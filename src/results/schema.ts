@@ -1,0 +1,187 @@
+/**
+ * The results format, parallel-lab/results/v1: one definition gives the TypeScript types, the runtime
+ * validator and the JSON Schema shipped in public/schema/ (kept identical by a unit test).
+ */
+import Type from 'typebox';
+
+export const RESULTS_SCHEMA_ID = 'parallel-lab/results/v1';
+
+/** Bounds that keep a hostile or corrupt file from exhausting memory once parsed. */
+const MAX_SAMPLES = 10_000;
+const MAX_TIMELINE_BARS = 200_000;
+const MAX_RESULTS = 1_000;
+const MAX_EXPERIMENTS = 100;
+const Text = (maxLength = 2_000) => Type.String({ maxLength });
+const NonNegative = Type.Number({ minimum: 0 });
+
+export const BackendIdSchema = Type.Union(
+  [
+    Type.Literal('serial'),
+    Type.Literal('event-loop'),
+    Type.Literal('workers'),
+    Type.Literal('shared-memory'),
+    Type.Literal('webgpu'),
+    Type.Literal('gpujs'),
+  ],
+  { description: 'The way of running work: main thread, event loop, workers, shared memory, WebGPU or gpu.js.' },
+);
+
+export const TimelineBarSchema = Type.Object(
+  {
+    lane: Type.Integer({ minimum: 0, maximum: 4_096 }),
+    startMs: NonNegative,
+    endMs: NonNegative,
+    task: Type.Optional(Type.Integer({ minimum: 0 })),
+    phase: Type.Optional(Text(40)),
+  },
+  { additionalProperties: false },
+);
+
+export const MeasuredResultSchema = Type.Object(
+  {
+    backend: BackendIdSchema,
+    available: Type.Literal(true),
+    workers: Type.Integer({ minimum: 1, maximum: 4_096, description: 'Lanes: workers, or concurrent async tasks.' }),
+    samplesMs: Type.Array(NonNegative, { maxItems: MAX_SAMPLES, description: 'Every timed sample, in order taken.' }),
+    warmupMs: Type.Array(NonNegative, { maxItems: MAX_SAMPLES }),
+    medianMs: NonNegative,
+    ci95Ms: Type.Tuple([NonNegative, NonNegative], {
+      description: 'Distribution-free confidence interval of the median from order statistics.',
+    }),
+    ciCoverage: Type.Number({ minimum: 0, maximum: 1, description: 'Coverage the interval really has.' }),
+    speedup: Type.Optional(Type.Number({ minimum: 0, description: 'Serial median over this median.' })),
+    verified: Type.Literal(true, { description: 'Every sample matched the serial reference; a wrong answer is a failed result.' }),
+    check: Type.Optional(Text()),
+    timeline: Type.Array(TimelineBarSchema, {
+      maxItems: MAX_TIMELINE_BARS,
+      description: 'Tasks of the median sample, in ms from its start, one lane per worker.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const UnavailableResultSchema = Type.Object(
+  {
+    backend: BackendIdSchema,
+    available: Type.Literal(false),
+    workers: Type.Optional(Type.Integer({ minimum: 1, maximum: 4_096 })),
+    reason: Text(),
+  },
+  { additionalProperties: false },
+);
+
+export const FailedResultSchema = Type.Object(
+  {
+    backend: BackendIdSchema,
+    available: Type.Literal(true),
+    workers: Type.Integer({ minimum: 1, maximum: 4_096 }),
+    verified: Type.Literal(false),
+    error: Text(),
+    samplesMs: Type.Array(NonNegative, { maxItems: MAX_SAMPLES, description: 'Samples taken before the failure.' }),
+  },
+  { additionalProperties: false, description: 'A backend that ran and failed: it threw, or its answer was wrong.' },
+);
+
+export const ResultSchema = Type.Union([MeasuredResultSchema, FailedResultSchema, UnavailableResultSchema]);
+
+export const AmdahlFitSchema = Type.Object(
+  {
+    serialFraction: Type.Number({ minimum: 0, maximum: 1 }),
+    serialFractionCi95: Type.Tuple([Type.Number(), Type.Number()]),
+    r2: Type.Union([Type.Number({ maximum: 1 }), Type.Null()], {
+      description: 'Goodness of fit; null when the speedups do not vary beyond their own noise (a flat curve).',
+    }),
+    oneLaneSpeedup: Type.Number({
+      minimum: 0,
+      description: 'Speedup over serial at one lane: the fit is on speedups relative to one lane, drawn scaled by this.',
+    }),
+    fittedWorkers: Type.Array(Type.Integer({ minimum: 1 }), {
+      maxItems: 64,
+      description: 'Worker counts used in the fit: those up to the reported core count.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const ExperimentSchema = Type.Object(
+  {
+    id: Text(80),
+    title: Type.Optional(Text(200)),
+    preset: Type.Union([Type.Literal('default'), Type.Literal('quick'), Type.Literal('custom')]),
+    params: Type.Record(Type.String({ maxLength: 80 }), Type.Union([Type.Number(), Type.String({ maxLength: 200 })]), {
+      maxProperties: 64,
+    }),
+    startedAt: Type.String({ format: 'date-time' }),
+    durationMs: NonNegative,
+    results: Type.Array(ResultSchema, { maxItems: MAX_RESULTS }),
+    amdahl: Type.Record(Type.String({ maxLength: 40 }), AmdahlFitSchema, { maxProperties: 16 }),
+    error: Type.Optional(Text()),
+  },
+  { additionalProperties: false },
+);
+
+export const EnvironmentSchema = Type.Object(
+  {
+    userAgent: Text(1_000),
+    browser: Type.Object({ name: Text(80), version: Text(80) }, { additionalProperties: false }),
+    os: Type.Optional(Text(120)),
+    hardwareConcurrency: Type.Integer({ minimum: 1, maximum: 4_096 }),
+    crossOriginIsolated: Type.Boolean(),
+    sharedArrayBuffer: Type.Boolean(),
+    timerResolutionMs: NonNegative,
+    webgpu: Type.Object(
+      {
+        available: Type.Boolean(),
+        reason: Type.Optional(Text()),
+        adapter: Type.Optional(
+          Type.Record(Type.String({ maxLength: 80 }), Type.Union([Type.String({ maxLength: 400 }), Type.Number(), Type.Boolean()]), {
+            maxProperties: 64,
+          }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    webgl: Type.Object(
+      { available: Type.Boolean(), renderer: Type.Optional(Text(400)), reason: Type.Optional(Text()) },
+      { additionalProperties: false },
+    ),
+    runner: Type.Optional(
+      Type.Record(Type.String({ maxLength: 80 }), Type.Union([Type.String({ maxLength: 400 }), Type.Number(), Type.Boolean()]), {
+        maxProperties: 32,
+        description: 'How a headless run launched the browser (driver, flags, prefs).',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ResultsSchema = Type.Object(
+  {
+    schema: Type.Literal(RESULTS_SCHEMA_ID),
+    createdAt: Type.String({ format: 'date-time' }),
+    app: Type.Object({ name: Text(80), version: Text(40) }, { additionalProperties: false }),
+    environment: EnvironmentSchema,
+    experiments: Type.Array(ExperimentSchema, { maxItems: MAX_EXPERIMENTS }),
+    cancelled: Type.Optional(Type.Boolean()),
+  },
+  {
+    title: 'Parallel Lab results',
+    additionalProperties: false,
+  },
+);
+
+export type BackendIdValue = Type.Static<typeof BackendIdSchema>;
+export type TimelineBarRecord = Type.Static<typeof TimelineBarSchema>;
+export type MeasuredResult = Type.Static<typeof MeasuredResultSchema>;
+export type FailedResult = Type.Static<typeof FailedResultSchema>;
+export type UnavailableResult = Type.Static<typeof UnavailableResultSchema>;
+export type BackendResult = Type.Static<typeof ResultSchema>;
+export type AmdahlFitRecord = Type.Static<typeof AmdahlFitSchema>;
+export type ExperimentResult = Type.Static<typeof ExperimentSchema>;
+export type EnvironmentReport = Type.Static<typeof EnvironmentSchema>;
+export type Results = Type.Static<typeof ResultsSchema>;
+
+/** The JSON Schema document as shipped (draft-07: TypeBox writes tuples as `items` arrays). */
+export function resultsJsonSchema(): Record<string, unknown> {
+  return { $schema: 'http://json-schema.org/draft-07/schema#', ...JSON.parse(JSON.stringify(ResultsSchema)) };
+}

@@ -1,0 +1,14 @@
+/** Every experiment the lab knows, in the order the UI shows them. Adding one: a folder and a line here. */
+import type { Workload } from './types.ts';
+import { cpuHeavy } from './cpu-heavy/index.ts';
+
+export const workloads: readonly Workload<any, any>[] = [cpuHeavy];
+
+/** Look an experiment up by id, with a message that lists the valid ones. */
+export function workloadById(id: string): Workload<any, any> {
+  const found = workloads.find((w) => w.meta.id === id);
+  if (!found) {
+    throw new RangeError(`Unknown experiment "${id}". Known: ${workloads.map((w) => w.meta.id).join(', ')}.`);
+  }
+  return found;
+}

@@ -1,0 +1,105 @@
+/**
+ * The lab as a person uses it, in real headless Chromium and Firefox: read the device panel, type a bad
+ * parameter, run the CPU-heavy experiment from its button, read the rendered results, cancel a run.
+ */
+import { describe, expect, it } from 'vitest';
+import { BROWSERS } from '../../src/cli/browsers.ts';
+import { useLab } from './harness.ts';
+
+const POLL = { timeout: 180_000, interval: 250 };
+
+describe.each(BROWSERS)('%s: the CPU-heavy experiment from the UI', (browserName) => {
+  const session = useLab(browserName);
+  const text = (selector: string) =>
+    session().page.evaluate((s: string) => document.querySelector(s)?.textContent?.trim() ?? '', selector);
+
+  it('shows the device panel with measured facts', async () => {
+    await expect.poll(() => text('[data-field="browser"]'), POLL).toContain(browserName);
+    expect(await text('[data-field="crossOriginIsolated"]')).toMatch(/^yes/);
+    const timer = await text('[data-field="timerResolution"]');
+    const micros = Number(timer.match(/([\d.]+) µs/)?.[1]);
+    expect(micros).toBeGreaterThan(0);
+    expect(micros).toBeLessThan(1000);
+    expect(await text('[data-field="hardwareConcurrency"]')).toMatch(/^\d+/);
+    expect(await text('[data-field="webgpu"]')).not.toBe('');
+  });
+
+  it('refuses an out-of-range parameter with a clear message and a disabled Run button', async () => {
+    const { page } = session();
+    await page.fill('#cpu-heavy input[name="n"]', '5e12');
+    await expect.poll(() => text('#cpu-heavy [role="alert"]'), POLL).toMatch(/n must be between 1,000 and 1,500,000,000/);
+    expect(await page.evaluate(() => document.querySelector<HTMLButtonElement>('[data-testid="run-cpu-heavy"]')!.disabled)).toBe(
+      true,
+    );
+  });
+
+  it('runs from the Run button and renders verified results, a speedup chart and a timeline', async () => {
+    const { page } = session();
+    const tasks = 6 + Math.floor(Math.random() * 6);
+    await page.evaluate(() => {
+      const select = document.querySelector<HTMLSelectElement>('[data-testid="preset"]')!;
+      select.value = 'quick';
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await page.fill('#cpu-heavy input[name="n"]', '30000000');
+    await page.fill('#cpu-heavy input[name="tasks"]', String(tasks));
+    await expect.poll(() => text('#cpu-heavy [role="alert"]'), POLL).toBe('');
+    await page.click('[data-testid="run-cpu-heavy"]');
+    await expect.poll(() => page.evaluate(() => window.parallelLab!.status()), POLL).toBe('done');
+
+    const rows = await page.evaluate(() =>
+      [...document.querySelectorAll('#cpu-heavy table.results tbody tr')].map((tr) => ({
+        backend: tr.getAttribute('data-backend'),
+        workers: Number(tr.getAttribute('data-workers')),
+        verified: tr.querySelector('[data-verified]')?.getAttribute('data-verified'),
+        median: Number(tr.querySelector('.median')?.textContent),
+      })),
+    );
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const expectedCounts = [1, 2, 4, 8, 16, 32, 64].filter((p) => p <= 2 * cores);
+    expect(rows.filter((r) => r.backend === 'serial')).toHaveLength(1);
+    expect(rows.filter((r) => r.backend === 'workers').map((r) => r.workers)).toEqual(
+      expect.arrayContaining(expectedCounts),
+    );
+    expect(rows.filter((r) => r.backend === 'event-loop').length).toBeGreaterThanOrEqual(expectedCounts.length);
+    for (const row of rows) {
+      expect(row.verified, `${row.backend} × ${row.workers}`).toBe('true');
+      expect(row.median).toBeGreaterThan(0);
+    }
+    // One dot per non-serial configuration, and the fitted serial fraction printed.
+    await expect
+      .poll(() => page.evaluate(() => document.querySelectorAll('#cpu-heavy .plot svg circle').length), POLL)
+      .toBe(rows.length - 1);
+    expect(await text('#cpu-heavy [data-amdahl="workers"]')).toMatch(/serial fraction \d+(\.\d)?%/);
+    // The timeline of the serial configuration: one bar per task, on one lane.
+    await expect
+      .poll(() => page.evaluate(() => document.querySelectorAll('#cpu-heavy .plot svg g[aria-label="bar"] rect').length), POLL)
+      .toBe(tasks);
+    expect(await page.evaluate(() => window.parallelLab!.liveWorkers())).toBe(0);
+  });
+
+  it('cancels a run: status says so and no worker is left alive', async () => {
+    const { page } = session();
+    // Started through the page API with only the worker backend (and serial, always kept), to reach workers fast.
+    await page.evaluate(() => {
+      void window.parallelLab!.run({
+        experiments: ['cpu-heavy'],
+        preset: 'quick',
+        params: { 'cpu-heavy': { n: 1_500_000_000, tasks: 64 } },
+        backends: ['workers'],
+      }).catch(() => undefined);
+    });
+    // Wait until workers are really running, then cancel from the UI.
+    await expect
+      .poll(async () => (await page.evaluate(() => window.parallelLab!.progress()?.backend)) === 'workers', POLL)
+      .toBe(true);
+    await expect.poll(() => page.evaluate(() => window.parallelLab!.liveWorkers()), POLL).toBeGreaterThan(0);
+    if (browserName === 'chromium') expect(page.driverWorkerCount()).toBeGreaterThan(0);
+    await page.click('[data-testid="cancel"]');
+    await expect.poll(() => page.evaluate(() => window.parallelLab!.status()), POLL).toBe('cancelled');
+    expect(await page.evaluate(() => window.parallelLab!.liveWorkers())).toBe(0);
+    expect(await text('[data-testid="run-message"]')).toMatch(/Cancelled/);
+    // The driver's own view of the page's workers (Chromium exposes it) agrees: none survive.
+    if (browserName === 'chromium') await expect.poll(() => page.driverWorkerCount(), POLL).toBe(0);
+  });
+});

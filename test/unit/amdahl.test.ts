@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { amdahlSpeedup, efficiency, fitAmdahl, karpFlatt, type SpeedupPoint } from '../../src/analysis/amdahl.ts';
+
+const seed = (Math.random() * 2 ** 31) >>> 0;
+function gaussian(random: () => number): number {
+  // Box-Muller
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+function lcg(s: number): () => number {
+  let state = s >>> 0;
+  return () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296);
+}
+
+describe(`Amdahl fit (seed ${seed})`, () => {
+  it('the model: S(1) = 1, S(p) -> 1/f, perfect when f = 0', () => {
+    expect(amdahlSpeedup(0.3, 1)).toBe(1);
+    expect(amdahlSpeedup(0, 8)).toBe(8);
+    expect(amdahlSpeedup(0.25, 1e9)).toBeCloseTo(4, 6);
+    expect(karpFlatt(amdahlSpeedup(0.1, 4), 4)).toBeCloseTo(0.1, 12);
+    expect(efficiency(3, 4)).toBe(0.75);
+  });
+
+  it.each([0.02, 0.1, 0.3, 0.6])('recovers serial fraction %f from noisy speedups, inside its interval', (trueF) => {
+    const random = lcg(seed + Math.round(trueF * 1000));
+    const points: SpeedupPoint[] = [1, 2, 3, 4, 6, 8, 12, 16].map((p) => {
+      const exact = amdahlSpeedup(trueF, p);
+      const relNoise = 0.02;
+      return { workers: p, speedup: exact * (1 + relNoise * gaussian(random)), standardError: exact * relNoise };
+    });
+    const fit = fitAmdahl(points)!;
+    expect(Math.abs(fit.serialFraction - trueF)).toBeLessThan(0.25 * trueF + 0.01);
+    expect(fit.serialFractionCi95[0]).toBeLessThanOrEqual(trueF);
+    expect(fit.serialFractionCi95[1]).toBeGreaterThanOrEqual(trueF);
+    expect(fit.r2).not.toBeNull();
+    expect(fit.r2!).toBeGreaterThan(0.9);
+  });
+
+  it('the interval narrows with more, tighter points', () => {
+    const make = (ps: number[], noise: number) =>
+      ps.map((p) => ({ workers: p, speedup: amdahlSpeedup(0.1, p), standardError: amdahlSpeedup(0.1, p) * noise }));
+    const loose = fitAmdahl(make([1, 2], 0.05))!;
+    const tight = fitAmdahl(make([1, 2, 4, 8, 16], 0.01))!;
+    const width = (f: typeof loose) => f.serialFractionCi95[1] - f.serialFractionCi95[0];
+    expect(width(tight)).toBeLessThan(width(loose));
+  });
+
+  it('refuses a sweep with no point past one worker, and reports a flat curve as flat', () => {
+    expect(fitAmdahl([{ workers: 1, speedup: 1 }])).toBeUndefined();
+    const flat = fitAmdahl([
+      { workers: 1, speedup: 1, standardError: 0.01 },
+      { workers: 2, speedup: 0.995, standardError: 0.01 },
+      { workers: 4, speedup: 1.004, standardError: 0.01 },
+    ])!;
+    expect(flat.serialFraction).toBeGreaterThan(0.95);
+    expect(flat.r2).toBeNull();
+  });
+});

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import {
+  binomialHalfCdf,
+  median,
+  medianAbsoluteDeviation,
+  medianConfidenceInterval,
+  quantile,
+  RunningStats,
+} from '../../src/measure/stats.ts';
+
+/** A seeded generator so a failure can be replayed; the seed itself is fresh each run. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const seed = (Math.random() * 2 ** 32) >>> 0;
+
+describe(`statistics (seed ${seed})`, () => {
+  it('Welford matches the two-pass mean and variance, even on a large offset where naive sums cancel', () => {
+    const random = mulberry32(seed);
+    const values = Array.from({ length: 1000 }, () => 1e9 + random());
+    const stats = new RunningStats();
+    values.forEach((v) => stats.push(v));
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1);
+    expect(stats.count).toBe(1000);
+    expect(Math.abs(stats.mean - mean)).toBeLessThan(1e-5);
+    expect(stats.variance / variance).toBeCloseTo(1, 6);
+    expect(variance).toBeGreaterThan(0.07); // uniform(0,1) has variance 1/12
+  });
+
+  it('median and quantiles of odd and even lengths, order of input kept', () => {
+    const values = [5, 1, 4, 2, 3];
+    expect(median(values)).toBe(3);
+    expect(values).toEqual([5, 1, 4, 2, 3]);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(quantile([1, 2, 3, 4, 5], 0.25)).toBe(2);
+    expect(quantile([10, 20], 0.5)).toBe(15);
+    expect(median([])).toBeNaN();
+  });
+
+  it('binomial CDF at p = 1/2 sums to known values', () => {
+    expect(binomialHalfCdf(0, 5)).toBeCloseTo(1 / 32, 12);
+    expect(binomialHalfCdf(2, 5)).toBeCloseTo(0.5, 12);
+    expect(binomialHalfCdf(5, 5)).toBe(1);
+    expect(binomialHalfCdf(-1, 5)).toBe(0);
+  });
+
+  it.each([5, 7, 9, 15, 41])('median interval of %i samples reaches 95% when it can and contains the median', (n) => {
+    const random = mulberry32(seed + n);
+    const values = Array.from({ length: n }, () => 10 + random() * 5);
+    const ci = medianConfidenceInterval(values);
+    const m = median(values);
+    expect(ci.low).toBeLessThanOrEqual(m);
+    expect(ci.high).toBeGreaterThanOrEqual(m);
+    // Five samples cannot reach 95% (the full range covers 93.75%); seven and more can.
+    if (n === 5) expect(ci.coverage).toBeCloseTo(1 - 2 / 32, 12);
+    else expect(ci.coverage).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('the median interval covers the true median about 95% of the time', () => {
+    const random = mulberry32(seed ^ 0x9e3779b9);
+    let covered = 0;
+    const trials = 2000;
+    for (let t = 0; t < trials; t++) {
+      // Exponential samples: skewed like timings, true median ln 2.
+      const values = Array.from({ length: 15 }, () => -Math.log(1 - random()));
+      const ci = medianConfidenceInterval(values);
+      if (ci.low <= Math.LN2 && Math.LN2 <= ci.high) covered++;
+    }
+    expect(covered / trials).toBeGreaterThan(0.93);
+    expect(covered / trials).toBeLessThan(0.995);
+  });
+
+  it('MAD ignores one outlier', () => {
+    expect(medianAbsoluteDeviation([10, 11, 9, 10, 1000])).toBe(1);
+  });
+});
