@@ -2,6 +2,7 @@
 import { eventLoopExecutor } from '../executors/event-loop.ts';
 import { serialExecutor } from '../executors/serial.ts';
 import { workersExecutor } from '../executors/workers.ts';
+import { sharedMemoryExecutor } from '../executors/shared-memory.ts';
 import type { WorkerPool } from '../executors/worker-pool.ts';
 import type { BackendId, TaskExecutor } from '../workloads/types.ts';
 
@@ -28,15 +29,16 @@ export function unavailableReason(backend: BackendId, caps: Capabilities): strin
           ? 'SharedArrayBuffer is not available in this browser.'
           : 'SharedArrayBuffer needs a cross-origin isolated page (COOP same-origin and COEP require-corp headers).';
       }
-      return 'The shared-memory backend is not built yet.';
+      return undefined;
     case 'webgpu':
-      return caps.webgpu.available ? 'The WebGPU backend is not built yet.' : (caps.webgpu.reason ?? 'WebGPU is not available.');
+      return caps.webgpu.available ? undefined : (caps.webgpu.reason ?? 'WebGPU is not available.');
     case 'gpujs':
-      return 'The gpu.js backend is not built yet.';
+      // gpu.js always runs: on WebGPU, WebGL or, failing both, its CPU mode, which the result reports.
+      return undefined;
   }
 }
 
-/** An executor for a backend that can run; worker backends need their pool started first. */
+/** The lane executor for a backend that can run; worker backends start their pool first. */
 export async function createExecutor(
   backend: BackendId,
   laneCount: number,
@@ -51,7 +53,12 @@ export async function createExecutor(
     case 'workers':
       await pool.ensure(laneCount, signal);
       return workersExecutor(pool, laneCount);
-    default:
-      throw new Error(`No executor for backend "${backend}".`);
+    case 'shared-memory':
+      await pool.ensure(laneCount, signal);
+      return sharedMemoryExecutor(pool, laneCount);
+    case 'webgpu':
+    case 'gpujs':
+      // GPU work is orchestrated from the main thread; the workload talks to the device itself.
+      return serialExecutor();
   }
 }

@@ -1,22 +1,9 @@
 /** What this browser and machine offer: the device panel and every results file report it. */
 import Bowser from 'bowser';
 import { measureTimerResolutionMs } from '../measure/clock.ts';
+import { assertWebGpuAdapter } from '../executors/gpu-device.ts';
 import type { EnvironmentReport } from '../results/schema.ts';
 import type { Capabilities } from '../engine/backends.ts';
-
-/** Throws a user-facing reason when WebGPU cannot be used; returns the adapter otherwise. */
-export async function assertWebGpuAdapter(): Promise<GPUAdapter> {
-  if (!('gpu' in navigator) || !navigator.gpu) {
-    throw new Error(
-      window.isSecureContext
-        ? 'WebGPU is not available in this browser (navigator.gpu is missing).'
-        : 'WebGPU needs a secure context (https or localhost).',
-    );
-  }
-  const adapter = await navigator.gpu.requestAdapter();
-  if (!adapter) throw new Error('WebGPU is present but no adapter was found (no usable GPU or driver, or it is blocklisted).');
-  return adapter;
-}
 
 async function describeWebGpu(): Promise<EnvironmentReport['webgpu']> {
   try {

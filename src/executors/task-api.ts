@@ -1,4 +1,5 @@
 /** What a task worker offers the page, exposed through comlink by workers/task.worker.ts. */
+import { transfer } from 'comlink';
 import { epochNowMs } from '../measure/clock.ts';
 import type { KernelRef } from '../workloads/types.ts';
 import { callKernel, resolveKernel } from './kernels.ts';
@@ -10,17 +11,56 @@ export interface TaskReply<R> {
   endEpochMs: number;
 }
 
+/** Slots of the shared control block a shared-memory run coordinates through. */
+export const SHARED_NEXT_TASK = 0;
+
+/** A shared-memory run's reply: the tasks this worker claimed, with their values (often undefined: output is in shared memory). */
+export interface SharedRunReply<R> {
+  claimed: Array<[task: number, value: R]>;
+}
+
+/** The buffers inside a value that can move instead of being copied (typed arrays and ArrayBuffers, not shared ones). */
+export function transferablesOf(value: unknown): Transferable[] {
+  if (value instanceof ArrayBuffer) return [value];
+  if (ArrayBuffer.isView(value) && value.buffer instanceof ArrayBuffer) return [value.buffer];
+  return [];
+}
+
 export const taskApi = {
   /** Answers once the worker's module has loaded, so spawn time is never inside a sample. */
   ready(): boolean {
     return true;
   },
 
-  async run<A, R>(ref: KernelRef, arg: A): Promise<TaskReply<R>> {
+  /**
+   * Run one task. Arguments arrive by structured clone (copied) unless the caller transferred them;
+   * with `transferResult` an ArrayBuffer result moves back instead of being copied.
+   */
+  async run<A, R>(ref: KernelRef, arg: A, transferResult = false): Promise<TaskReply<R>> {
     const kernel = resolveKernel<A, R>(ref);
     const startEpochMs = epochNowMs();
     const value = await callKernel(kernel, arg);
-    return { value, startEpochMs, endEpochMs: epochNowMs() };
+    const reply = { value, startEpochMs, endEpochMs: epochNowMs() };
+    return transferResult ? transfer(reply, transferablesOf(value)) : reply;
+  },
+
+  /**
+   * Shared-memory run: every worker gets the whole (small) argument list once, and claims tasks one at a
+   * time with Atomics.add on a shared counter, so lanes balance without a message per task. Each task's
+   * start and end go into `timings` (Float64Array over a SharedArrayBuffer, two slots per task).
+   */
+  async runShared<A, R>(ref: KernelRef, args: readonly A[], control: Int32Array, timings: Float64Array): Promise<SharedRunReply<R>> {
+    const kernel = resolveKernel<A, R>(ref);
+    const claimed: Array<[number, R]> = [];
+    for (;;) {
+      const task = Atomics.add(control, SHARED_NEXT_TASK, 1);
+      if (task >= args.length) break;
+      timings[2 * task] = epochNowMs();
+      const value = await callKernel(kernel, args[task]!);
+      timings[2 * task + 1] = epochNowMs();
+      claimed.push([task, value]);
+    }
+    return { claimed };
   },
 };
 

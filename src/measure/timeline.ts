@@ -15,6 +15,8 @@ export interface TaskSpan {
   task: number;
   startEpochMs: number;
   endEpochMs: number;
+  /** What part of the task this was (copy-in, compute, copy-out, upload, dispatch, read-back...). */
+  phase?: string;
 }
 
 /** Rebase spans on the sample's start so the chart reads from 0, as the post subtracted `base`. */
@@ -23,6 +25,7 @@ export function toTimeline(spans: readonly TaskSpan[], baseEpochMs: number): Tim
     .map((s) => ({
       lane: s.lane,
       task: s.task,
+      ...(s.phase ? { phase: s.phase } : {}),
       // Clocks of different threads may disagree by a few microseconds: never draw before the base.
       startMs: round3(Math.max(0, s.startEpochMs - baseEpochMs)),
       endMs: round3(Math.max(0, s.endEpochMs - baseEpochMs)),

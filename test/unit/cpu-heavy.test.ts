@@ -39,8 +39,8 @@ describe('cpu-heavy kernel', () => {
 
   it('prepare draws a fresh random offset and verify catches a wrong sum', async () => {
     const params = resolveParams(cpuHeavy, 'quick', { n: 100_003, tasks: 7 });
-    const a = cpuHeavy.prepare(params, Math.random);
-    const b = cpuHeavy.prepare(params, Math.random);
+    const a = cpuHeavy.prepare(params, Math.random, undefined);
+    const b = cpuHeavy.prepare(params, Math.random, undefined);
     expect(a.offset).not.toBe(b.offset);
     expect(a.offset).toBeGreaterThan(0);
     const direct: TaskExecutor = {
@@ -50,7 +50,12 @@ describe('cpu-heavy kernel', () => {
         return { results: (args as never[]).map((r) => sumRange(r) as never), spans: [] };
       },
     };
-    const run = await cpuHeavy.run(direct, a, params, new AbortController().signal);
+    const signal = new AbortController().signal;
+    const run = await cpuHeavy.run(
+      { config: { backend: 'serial', workers: 1 }, params, signal, executor: direct, pool: undefined as never, gpuDevice: () => Promise.reject(new Error('no GPU')) },
+      a,
+      undefined,
+    );
     expect(cpuHeavy.verify(run.output, a).ok).toBe(true);
     expect(cpuHeavy.verify(run.output + 1n, a).ok).toBe(false);
   });

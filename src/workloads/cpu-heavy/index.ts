@@ -11,7 +11,7 @@ interface Prepared {
   reference: bigint;
 }
 
-export const cpuHeavy: Workload<Prepared, bigint> = {
+export const cpuHeavy: Workload<Prepared, bigint, void> = {
   meta: {
     id: 'cpu-heavy',
     title: 'CPU-heavy loop',
@@ -21,7 +21,7 @@ export const cpuHeavy: Workload<Prepared, bigint> = {
       'under the GIL, so they cannot beat serial. Web Workers are separate threads with their own JavaScript engine ' +
       'instance, like processes, and run on separate cores: expect a speedup close to the number of cores, and no ' +
       'further gain (often a small loss) once there are more workers than cores.',
-    backends: ['serial', 'event-loop', 'workers'],
+    backends: ['serial', 'event-loop', 'workers', 'shared-memory'],
   },
   params: [
     {
@@ -50,11 +50,11 @@ export const cpuHeavy: Workload<Prepared, bigint> = {
     const ranges = splitRange(offset, params.n!, params.tasks!);
     return { ranges, offset, reference: sumRangeClosedForm({ start: offset, end: offset + params.n! }) };
   },
-  async run(executor, prepared, _params, signal) {
-    const { results, spans } = await executor.map<IntRange, bigint>(
+  async run(ctx, prepared) {
+    const { results, spans } = await ctx.executor.map<IntRange, bigint>(
       { workload: 'cpu-heavy', kernel: 'sumRange' },
       prepared.ranges,
-      signal,
+      ctx.signal,
     );
     return { output: results.reduce((a, b) => a + b, 0n), spans };
   },
