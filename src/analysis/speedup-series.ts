@@ -1,8 +1,10 @@
-/** Chart-ready series from an experiment's results: measured speedups with error bars, ideal and Amdahl lines. */
+/** Chart-ready series from an experiment's results: lane sweeps, size sweeps, ideal and Amdahl lines. */
 import type { ExperimentResult, MeasuredResult } from '../results/schema.ts';
 import { amdahlSpeedup } from './amdahl.ts';
 
 export interface SpeedupMark {
+  /** The sweep this point belongs to: backend, variant and size (see sweepLabel). */
+  series: string;
   backend: string;
   workers: number;
   speedup: number;
@@ -17,24 +19,56 @@ export interface CurvePoint {
   speedup: number;
 }
 
+/** One point of a size sweep: how a backend fares as the problem grows. */
+export interface SizeMark {
+  series: string;
+  size: number;
+  medianMs: number;
+  speedup?: number;
+  gbPerSecond?: number;
+  gflops?: number;
+}
+
 export function measuredResults(experiment: ExperimentResult): MeasuredResult[] {
   return experiment.results.filter((r): r is MeasuredResult => r.available && 'medianMs' in r);
 }
 
-/** Speedups over serial for every measured configuration except serial itself. */
+/** "workers", "webgpu tiled", "shared-memory n=4096": how a sweep is named in legends and fits. */
+export function sweepLabel(r: Pick<MeasuredResult, 'backend' | 'variant' | 'size'>, withSize = true): string {
+  return [r.backend, r.variant, withSize && r.size !== undefined ? `n=${r.size}` : undefined].filter(Boolean).join(' ');
+}
+
+/** Serial medians by problem size: the reference every speedup is taken against. */
+function serialBySize(experiment: ExperimentResult): Map<number | undefined, MeasuredResult> {
+  const map = new Map<number | undefined, MeasuredResult>();
+  for (const r of measuredResults(experiment)) if (r.backend === 'serial') map.set(r.size, r);
+  return map;
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return groups;
+}
+
+/** Speedups over serial for every lane sweep (same backend, variant and size at two or more lane counts). */
 export function speedupMarks(experiment: ExperimentResult): SpeedupMark[] {
-  const measured = measuredResults(experiment);
-  const serial = measured.find((r) => r.backend === 'serial');
-  if (!serial) return [];
-  return measured
-    .filter((r) => r.backend !== 'serial')
-    .map((r) => ({
-      backend: r.backend,
-      workers: r.workers,
-      speedup: serial.medianMs / r.medianMs,
-      low: serial.ci95Ms[0] / Math.max(r.ci95Ms[1], 1e-9),
-      high: serial.ci95Ms[1] / Math.max(r.ci95Ms[0], 1e-9),
-    }));
+  const serial = serialBySize(experiment);
+  const candidates = measuredResults(experiment).filter((r) => r.backend !== 'serial' && serial.has(r.size));
+  const sweeps = [...groupBy(candidates, (r) => sweepLabel(r)).entries()].filter(([, g]) => new Set(g.map((r) => r.workers)).size > 1);
+  return sweeps.flatMap(([series, group]) =>
+    group.map((r) => {
+      const s = serial.get(r.size)!;
+      return {
+        series,
+        backend: r.backend,
+        workers: r.workers,
+        speedup: s.medianMs / r.medianMs,
+        low: s.ci95Ms[0] / Math.max(r.ci95Ms[1], 1e-9),
+        high: s.ci95Ms[1] / Math.max(r.ci95Ms[0], 1e-9),
+      };
+    }),
+  );
 }
 
 /** The ideal line (speedup = workers) and each fitted Amdahl curve, sampled densely for drawing. */
@@ -42,14 +76,51 @@ export function referenceCurves(experiment: ExperimentResult, maxWorkers: number
   const xs: number[] = [];
   for (let p = 1; p <= maxWorkers * 1.0001; p *= 2 ** 0.125) xs.push(p);
   const curves: CurvePoint[] = xs.map((p) => ({ series: 'ideal', workers: p, speedup: p }));
-  for (const [backend, fit] of Object.entries(experiment.amdahl)) {
+  for (const [key, fit] of Object.entries(experiment.amdahl)) {
     for (const p of xs) {
-      curves.push({
-        series: `Amdahl fit (${backend})`,
-        workers: p,
-        speedup: fit.oneLaneSpeedup * amdahlSpeedup(fit.serialFraction, p),
-      });
+      curves.push({ series: `Amdahl fit (${key})`, workers: p, speedup: fit.oneLaneSpeedup * amdahlSpeedup(fit.serialFraction, p) });
     }
   }
   return curves;
+}
+
+/**
+ * Size sweeps: for each backend, variant and lane count measured at two or more sizes, its time, speedup
+ * and throughput per size. The crossover is where a series' speedup passes 1.
+ */
+export function sizeMarks(experiment: ExperimentResult): SizeMark[] {
+  const serial = serialBySize(experiment);
+  const sized = measuredResults(experiment).filter((r) => r.size !== undefined);
+  const label = (r: MeasuredResult) =>
+    `${sweepLabel(r, false)}${r.backend === 'serial' || r.backend === 'webgpu' || r.backend === 'gpujs' ? '' : ` × ${r.workers}`}`;
+  const groups = [...groupBy(sized, label).entries()].filter(([, g]) => new Set(g.map((r) => r.size)).size > 1);
+  return groups.flatMap(([series, group]) =>
+    group.map((r) => {
+      const s = serial.get(r.size);
+      return {
+        series,
+        size: r.size!,
+        medianMs: r.medianMs,
+        ...(s ? { speedup: s.medianMs / r.medianMs } : {}),
+        ...(r.gbPerSecond !== undefined ? { gbPerSecond: r.gbPerSecond } : {}),
+        ...(r.gflops !== undefined ? { gflops: r.gflops } : {}),
+      };
+    }),
+  );
+}
+
+/**
+ * The smallest size from which a series beats serial and stays ahead, interpolated on log scales between
+ * the last losing and first winning sizes; null when it never wins, the smallest size when it always wins.
+ */
+export function crossoverSize(marks: readonly SizeMark[]): number | null {
+  const points = marks.filter((m) => m.speedup !== undefined).sort((a, b) => a.size - b.size);
+  let firstWin = -1;
+  for (let i = points.length - 1; i >= 0 && points[i]!.speedup! > 1; i--) firstWin = i;
+  if (firstWin < 0) return null;
+  if (firstWin === 0) return points[0]!.size;
+  const a = points[firstWin - 1]!;
+  const b = points[firstWin]!;
+  const t = (0 - Math.log(a.speedup!)) / (Math.log(b.speedup!) - Math.log(a.speedup!));
+  return Math.exp(Math.log(a.size) + t * (Math.log(b.size) - Math.log(a.size)));
 }

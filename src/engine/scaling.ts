@@ -1,5 +1,6 @@
 /** Speedups over serial and Amdahl fits, computed from an experiment's results once they are all in. */
 import { fitAmdahl, type SpeedupPoint } from '../analysis/amdahl.ts';
+import { sweepLabel } from '../analysis/speedup-series.ts';
 import type { AmdahlFitRecord, BackendResult, MeasuredResult } from '../results/schema.ts';
 
 export function isMeasured(r: BackendResult): r is MeasuredResult {
@@ -21,11 +22,6 @@ function standardErrorMs(r: MeasuredResult): number {
   return (r.ci95Ms[1] - r.ci95Ms[0]) / (2 * 1.96);
 }
 
-/** The name a sweep's fit is filed under: the backend, with its variant and size when those split it. */
-export function sweepKey(r: Pick<MeasuredResult, 'backend' | 'variant' | 'size'>): string {
-  return [r.backend, r.variant, r.size !== undefined ? `n=${r.size}` : undefined].filter(Boolean).join(' ');
-}
-
 /**
  * Amdahl's law per strong-scaling sweep (same backend, variant and size, several lane counts), fitted on
  * lane counts up to the reported core count (past it the machine is oversubscribed, which Amdahl's model
@@ -38,7 +34,7 @@ export function fitSweeps(results: BackendResult[], hardwareConcurrency: number)
   const sweeps = new Map<string, MeasuredResult[]>();
   for (const r of results) {
     if (!isMeasured(r) || r.backend === 'serial') continue;
-    const key = sweepKey(r);
+    const key = sweepLabel(r);
     sweeps.set(key, [...(sweeps.get(key) ?? []), r]);
   }
   const fits: Record<string, AmdahlFitRecord> = {};

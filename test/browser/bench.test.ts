@@ -1,4 +1,7 @@
-/** `npm run bench` end to end in each browser: real process, real browser, JSON validated against the schema. */
+/**
+ * `npm run bench` end to end in each browser: a real process, a real browser, every registered experiment
+ * in its quick preset, and the JSON validated against the shipped schema.
+ */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +12,8 @@ import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSERS } from '../../src/cli/browsers.ts';
 import { validateResults } from '../../src/results/validate.ts';
-import type { Results } from '../../src/results/schema.ts';
+import type { MeasuredResult, Results } from '../../src/results/schema.ts';
+import { workloads } from '../../src/workloads/registry.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
@@ -36,41 +40,63 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe.each(BROWSERS)('npm run bench in %s', (browserName) => {
-  it('runs cpu-heavy (quick), prints a table and writes schema-valid, verified JSON', async () => {
-    const out = join(dir, `${browserName}.json`);
-    const { code, stdout, stderr } = await bench(['--browser', browserName, '--experiments', 'cpu-heavy', '--quick', '--out', out]);
-    expect(code, stderr).toBe(0);
-    expect(stdout).toMatch(/cpu-heavy\s+workers\s+2\s+[\d.]+/);
+const shipped = JSON.parse(await readFile(join(root, 'public/schema/results.v1.json'), 'utf8'));
+const ids = workloads.map((w) => w.meta.id);
 
-    const doc = JSON.parse(await readFile(out, 'utf8')) as Results;
+describe.each(BROWSERS)('npm run bench --quick in %s', (browserName) => {
+  let outcome: { code: number; stdout: string; stderr: string };
+  let doc: Results;
+  beforeAll(async () => {
+    const out = join(dir, `${browserName}.json`);
+    outcome = await bench(['--browser', browserName, '--quick', '--out', out]);
+    doc = JSON.parse(await readFile(out, 'utf8')) as Results;
+  }, 600_000);
+
+  it('exits 0, prints a table and writes JSON valid against the shipped schema', () => {
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(outcome.stdout).toMatch(/cpu-heavy\s+workers\s+2\s+[\d.]+/);
     const validation = validateResults(doc);
     expect(validation.ok, JSON.stringify(validation)).toBe(true);
-    const shipped = JSON.parse(await readFile(join(root, 'public/schema/results.v1.json'), 'utf8'));
     const ajv = new Ajv({ strict: false });
     (addFormats as unknown as (a: Ajv) => void)(ajv);
     expect(ajv.validate(shipped, doc), ajv.errorsText()).toBe(true);
-
     expect(doc.environment.browser.name).toBe(browserName);
     expect(doc.environment.crossOriginIsolated).toBe(true);
     expect(doc.environment.runner?.headless).toBe(true);
-    const [experiment] = doc.experiments;
-    expect(experiment?.id).toBe('cpu-heavy');
-    const backends = new Set(experiment!.results.map((r) => r.backend));
-    expect([...backends].sort()).toEqual(['event-loop', 'serial', 'workers']);
-    for (const r of experiment!.results) {
-      expect(r.available).toBe(true);
-      if (!r.available || !('medianMs' in r)) throw new Error(`${r.backend} did not measure: ${JSON.stringify(r)}`);
-      expect(r.verified).toBe(true);
-      expect(r.samplesMs.length).toBeGreaterThanOrEqual(5);
-      expect(r.ci95Ms[0]).toBeLessThanOrEqual(r.medianMs);
-      expect(r.ci95Ms[1]).toBeGreaterThanOrEqual(r.medianMs);
-      const computeBars = r.timeline.filter((b) => b.phase === undefined || b.phase === 'compute');
-      expect(computeBars.length).toBe(Number(experiment!.params.tasks));
-      const lanes = new Set(r.timeline.map((b) => b.lane));
-      expect(lanes.size).toBeLessThanOrEqual(r.workers);
+    if (browserName === 'firefox') expect(doc.environment.runner?.webgpuPrefs).toBe(true);
+  });
+
+  it('runs every registered experiment; every available result is verified, every unavailable one says why', () => {
+    expect(doc.experiments.map((e) => e.id)).toEqual(ids);
+    for (const experiment of doc.experiments) {
+      const serial = experiment.results.filter((r) => r.backend === 'serial');
+      expect(serial.length, experiment.id).toBeGreaterThan(0);
+      for (const r of experiment.results) {
+        const where = `${experiment.id} / ${r.backend} ${r.variant ?? ''} × ${r.workers ?? ''} @ ${r.size ?? ''}`;
+        if (!r.available) {
+          expect(r.reason.length, where).toBeGreaterThan(10);
+          continue;
+        }
+        expect('error' in r ? r.error : '', where).toBe('');
+        const m = r as MeasuredResult;
+        expect(m.verified, where).toBe(true);
+        expect(m.samplesMs.length, where).toBeGreaterThanOrEqual(5);
+        expect(m.ci95Ms[0], where).toBeLessThanOrEqual(m.medianMs);
+        expect(m.ci95Ms[1], where).toBeGreaterThanOrEqual(m.medianMs);
+        expect(m.timeline.length, where).toBeGreaterThan(0);
+      }
     }
-    expect(experiment!.amdahl.workers?.serialFraction).toBeGreaterThanOrEqual(0);
+  });
+
+  it('cpu-heavy: one compute bar per task, no more lanes than workers, an Amdahl fit for workers', () => {
+    const experiment = doc.experiments.find((e) => e.id === 'cpu-heavy')!;
+    for (const r of experiment.results) {
+      if (!r.available || !('medianMs' in r)) continue;
+      const computeBars = r.timeline.filter((b) => b.phase === undefined || b.phase === 'compute');
+      expect(computeBars.length).toBe(Number(experiment.params.tasks));
+      expect(new Set(r.timeline.map((b) => b.lane)).size).toBeLessThanOrEqual(r.workers);
+    }
+    expect(experiment.amdahl.workers?.serialFraction).toBeGreaterThanOrEqual(0);
   });
 });
 
