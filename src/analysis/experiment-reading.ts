@@ -1,0 +1,38 @@
+/** The plain-language reading of an experiment, computed from its results: verdicts, warnings, usable cores. */
+import type { ExperimentResult } from '../results/schema.ts';
+import { estimatedUsableCores, sweepIsNoisy, sweepVerdict, type SweepPoint } from './scaling-metrics.ts';
+import { crossoverSize, sizeMarks, speedupMarks } from './speedup-series.ts';
+
+export interface ExperimentReading {
+  verdicts: string[];
+  warnings: string[];
+  /** Usable cores measured by a CPU-bound worker sweep, to set beside the reported hardwareConcurrency. */
+  usableCores?: number;
+}
+
+export function readExperiment(experiment: ExperimentResult, reportedCores: number, sizeLabel = 'size'): ExperimentReading {
+  const verdicts: string[] = [];
+  const warnings: string[] = [];
+  const bySeries = new Map<string, SweepPoint[]>();
+  for (const m of speedupMarks(experiment)) bySeries.set(m.series, [...(bySeries.get(m.series) ?? []), m]);
+  for (const [series, points] of bySeries) {
+    verdicts.push(sweepVerdict(series, points, reportedCores));
+    if (sweepIsNoisy(points)) {
+      warnings.push(`The ${series} curve is noisy: neighbouring points' intervals overlap; rerun on a quieter machine before trusting its shape.`);
+    }
+  }
+  const sized = sizeMarks(experiment).filter((m) => !m.series.startsWith('serial'));
+  for (const series of new Set(sized.map((m) => m.series))) {
+    const size = crossoverSize(sized.filter((m) => m.series === series));
+    verdicts.push(
+      size === null
+        ? `${series} never beat serial in the sizes measured.`
+        : `${series} beats serial from ${sizeLabel} ≈ ${Math.round(size).toLocaleString('en')}.`,
+    );
+  }
+  const failed = experiment.results.filter((r) => r.available && 'error' in r).length;
+  if (failed > 0) warnings.push(`${failed} configuration${failed === 1 ? '' : 's'} failed; see the table.`);
+  const cpuWorkers = experiment.id === 'cpu-heavy' ? bySeries.get('workers') : undefined;
+  const usableCores = cpuWorkers ? estimatedUsableCores(cpuWorkers) : undefined;
+  return { verdicts, warnings, ...(usableCores !== undefined ? { usableCores } : {}) };
+}
