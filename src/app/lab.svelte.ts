@@ -48,11 +48,24 @@ export class LabController {
     this.status = 'running';
     this.message = null;
     this.progress = null;
+    // Hidden pages get throttled timers and lower priority: an experiment that ran while hidden says so.
+    let hiddenDuringExperiment = document.hidden;
+    const onVisibility = () => (hiddenDuringExperiment ||= document.hidden);
+    document.addEventListener('visibilitychange', onVisibility);
     try {
       const results = await runSuite(request, environment, capabilitiesOf(environment), {
         signal: abortController.signal,
         onProgress: (p) => (this.progress = describeProgress(p)),
-        onExperimentDone: (experiment) => (this.latest = { ...this.latest, [experiment.id]: experiment }),
+        onExperimentDone: (experiment) => {
+          if (hiddenDuringExperiment) {
+            experiment.warnings = [
+              ...(experiment.warnings ?? []),
+              'The page was hidden during this experiment: browsers throttle hidden pages, so its timings may be inflated.',
+            ];
+          }
+          hiddenDuringExperiment = document.hidden;
+          this.latest = { ...this.latest, [experiment.id]: experiment };
+        },
       });
       this.lastResults = results;
       this.status = results.cancelled ? 'cancelled' : 'done';
@@ -63,6 +76,7 @@ export class LabController {
       this.message = error instanceof Error ? error.message : String(error);
       throw error;
     } finally {
+      document.removeEventListener('visibilitychange', onVisibility);
       this.abortController = null;
       this.progress = null;
     }

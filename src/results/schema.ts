@@ -129,6 +129,13 @@ export const ExperimentSchema = Type.Object(
     durationMs: NonNegative,
     results: Type.Array(ResultSchema, { maxItems: MAX_RESULTS }),
     amdahl: Type.Record(Type.String({ maxLength: 80 }), AmdahlFitSchema, { maxProperties: 64 }),
+    derived: Type.Optional(
+      Type.Record(Type.String({ maxLength: 80 }), Type.Union([Type.Number(), Type.String({ maxLength: 400 }), Type.Null()]), {
+        maxProperties: 64,
+        description: 'Figures computed from the results, e.g. break-even task sizes; null where none exists.',
+      }),
+    ),
+    warnings: Type.Optional(Type.Array(Text(), { maxItems: 32, description: 'Why these timings may mislead.' })),
     error: Type.Optional(Text()),
   },
   { additionalProperties: false },
