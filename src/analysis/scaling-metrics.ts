@@ -19,13 +19,12 @@ export interface PointMetrics extends SweepPoint {
 }
 
 /**
- * Gustafson's scaled speedup p + (1 - p) s, where s is the serial share of the *parallel* run's time.
- * Amdahl's f is the serial share of the one-lane time; on p lanes that becomes s = f / (f + (1 - f) / p).
+ * Gustafson's scaled speedup p + (1 - p) s: what p lanes would gain if the problem grew with them while the
+ * serial part's share s stayed fixed (weak scaling), taking s as the fitted serial fraction. Set beside
+ * Amdahl's fixed-size curve it shows why bigger problems parallelise better.
  */
-export function gustafsonSpeedup(amdahlSerialFraction: number, workers: number): number {
-  const f = amdahlSerialFraction;
-  const s = f / (f + (1 - f) / workers);
-  return workers + (1 - workers) * s;
+export function gustafsonSpeedup(serialFraction: number, workers: number): number {
+  return workers + (1 - workers) * serialFraction;
 }
 
 /** Efficiency, Karp-Flatt and (with a fit) Gustafson for every point of a sweep. */
