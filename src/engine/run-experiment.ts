@@ -99,6 +99,7 @@ export async function runExperiment(request: ExperimentRequest, ctx: ExperimentC
     await scope.gpu.destroy();
   }
   addSpeedups(results);
+  const derived = workload.summarize?.(results, params);
   const first = scope.prepared.values().next().value;
   return {
     id: workload.meta.id,
@@ -109,6 +110,7 @@ export async function runExperiment(request: ExperimentRequest, ctx: ExperimentC
     durationMs: round3(performance.now() - t0),
     results,
     amdahl: fitSweeps(results, ctx.hardwareConcurrency),
+    ...(derived !== undefined ? { derived } : {}),
   };
 }
 

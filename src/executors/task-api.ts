@@ -3,6 +3,7 @@ import { transfer } from 'comlink';
 import { epochNowMs } from '../measure/clock.ts';
 import type { KernelRef } from '../workloads/types.ts';
 import { callKernel, resolveKernel } from './kernels.ts';
+import { serveLane, type WordKernel } from './atomics-protocol.ts';
 
 /** A task's value and when it ran, on the clock the page shares (see epochNowMs). */
 export interface TaskReply<R> {
@@ -61,6 +62,14 @@ export const taskApi = {
       claimed.push([task, value]);
     }
     return { claimed };
+  },
+
+  /**
+   * Serve tasks posted through a shared-memory mailbox (executors/atomics-dispatch.ts) until the page sets
+   * this lane's stop state. The worker blocks in Atomics.wait meanwhile and answers no other call.
+   */
+  serveAtomics(ref: KernelRef, control: Int32Array, data: Float64Array, lane: number, argWords: number): number {
+    return serveLane(resolveKernel<Float64Array, unknown>(ref) as WordKernel, control, data, lane, argWords);
   },
 };
 

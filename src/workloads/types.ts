@@ -1,6 +1,7 @@
 /** The contract every experiment implements: one folder under src/workloads, one line in the registry. */
 import type { TaskSpan } from '../measure/timeline.ts';
 import type { WorkerPool } from '../executors/worker-pool.ts';
+import type { BackendResult } from '../results/schema.ts';
 
 /** The ways of running work that the lab compares, named as in the results JSON. */
 export type BackendId = 'serial' | 'event-loop' | 'workers' | 'shared-memory' | 'webgpu' | 'gpujs';
@@ -138,4 +139,9 @@ export interface Workload<Prepared = unknown, Output = unknown, State = unknown>
   throughput?(prepared: Prepared, durationMs: number): Throughput;
   /** Parameters worth recording beside the user's (derived sizes, the random inputs' seed values). */
   describe?(prepared: Prepared): Record<string, number | string>;
+  /**
+   * Figures drawn from all of the experiment's results once they are in (a break-even size, say), recorded
+   * as the experiment's `derived` figures; null where the data hold none. It may also add a `note` to results.
+   */
+  summarize?(results: BackendResult[], params: Params): Record<string, number | string | null>;
 }
