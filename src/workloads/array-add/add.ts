@@ -1,0 +1,57 @@
+/** Float32 element-wise addition, the post's NumPy `a + b`, as plain functions any thread can run. */
+
+/** Add `a` and `b` into `c` over [start, end), `repeats` times over, as the post repeats `a + b`. */
+export interface AddRange {
+  a: Float32Array;
+  b: Float32Array;
+  c: Float32Array;
+  start: number;
+  end: number;
+  repeats: number;
+}
+
+/**
+ * The serial and shared-memory kernel: writes only [start, end) of `c`, so lanes over disjoint ranges of
+ * the same shared arrays never touch each other's output.
+ */
+export function addRange({ a, b, c, start, end, repeats }: AddRange): void {
+  for (let r = 0; r < repeats; r++) {
+    for (let i = start; i < end; i++) c[i] = a[i]! + b[i]!;
+  }
+}
+
+/** A slice of the inputs, copied to a worker by structured clone (the browser's pickling). */
+export interface AddSlice {
+  a: Float32Array;
+  b: Float32Array;
+  repeats: number;
+}
+
+/** The workers kernel: adds its own copies and returns a new array, which is copied back the same way. */
+export function addCopied({ a, b, repeats }: AddSlice): Float32Array {
+  const c = new Float32Array(a.length);
+  addRange({ a, b, c, start: 0, end: a.length, repeats });
+  return c;
+}
+
+/**
+ * Fill with random non-zero values of magnitude in [0.5, 2) and either sign, from one draw each.
+ * Two such float32 values sum exactly in a double, so JavaScript's `a + b` rounded to float32 is the
+ * IEEE float32 sum, bit for bit the same as the GPU's: results can be compared exactly.
+ */
+export function fillRandomNonZero(target: Float32Array, random: () => number): Float32Array {
+  for (let i = 0; i < target.length; i++) {
+    const r = random();
+    target[i] = r < 0.5 ? -(0.5 + 3 * r) : 0.5 + 3 * (r - 0.5);
+  }
+  return target;
+}
+
+/** The first index where two float32 arrays differ bit for bit (so NaN and -0 count), or -1. */
+export function firstMismatch(actual: Float32Array, expected: Float32Array): number {
+  if (actual.length !== expected.length) return Math.min(actual.length, expected.length);
+  const x = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);
+  const y = new Uint32Array(expected.buffer, expected.byteOffset, expected.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return i;
+  return -1;
+}

@@ -1,0 +1,217 @@
+/** Array addition: the post's NumPy `a + b`, where memory bandwidth and copying decide, not arithmetic. */
+import { throwIfAborted } from '../../executors/abort.ts';
+import { compileGpuJsKernel, destroyGpuJs, type GpuJsKernel } from '../../executors/gpujs.ts';
+import { epochNowMs } from '../../measure/clock.ts';
+import type { TaskSpan } from '../../measure/timeline.ts';
+import { splitRange, type IntRange } from '../cpu-heavy/sum-range.ts';
+import type { Params, RunContext, Workload } from '../types.ts';
+import { addCopied, addRange, fillRandomNonZero, firstMismatch, type AddRange, type AddSlice } from './add.ts';
+import type { ArrayAddGpu } from './gpu.ts';
+import { geometricSizes, sizedConfigurations } from './sweep.ts';
+
+/** Bytes moved per element per repeat: a and b read, c written, 4 bytes each. */
+const BYTES_PER_ELEMENT_PER_REPEAT = 12;
+
+/** gpu.js kernel source, kept a string so that minifying the app cannot rewrite it. */
+const GPUJS_ADD = 'function add(a, b) { return a[this.thread.x] + b[this.thread.x]; }';
+
+interface Prepared {
+  length: number;
+  repeats: number;
+  a: Float32Array;
+  b: Float32Array;
+  /** The float32 sum, the answer every backend must match bit for bit. */
+  reference: Float32Array;
+  sizes: number[];
+}
+
+type State =
+  | { kind: 'serial' }
+  | { kind: 'workers'; ranges: IntRange[]; slices: AddSlice[] }
+  | { kind: 'shared-memory'; ranges: IntRange[]; a: Float32Array; b: Float32Array }
+  | { kind: 'webgpu'; gpu: ArrayAddGpu; module: typeof import('./gpu.ts') }
+  | { kind: 'gpujs'; kernel: GpuJsKernel };
+
+const sizesOf = (params: Params) => geometricSizes(params.minLength!, params.maxLength!, 4);
+
+/** The same arrays in shared memory: shared-memory lanes read them where they are. */
+function toShared(source: Float32Array): Float32Array {
+  const shared = new Float32Array(new SharedArrayBuffer(source.byteLength));
+  shared.set(source);
+  return shared;
+}
+
+export const arrayAdd: Workload<Prepared, Float32Array, State> = {
+  meta: {
+    id: 'array-add',
+    title: 'Array addition (a + b)',
+    postRow:
+      'Numpy Addition: `res = a + b` repeated N times (serial 14.9 s; 2 and 4 threads or processes helped, ' +
+      'but only to a point)',
+    summary:
+      'Adding two float32 arrays does one addition per 12 bytes moved, so it is limited by memory bandwidth, ' +
+      'not by cores. Workers that receive copies of their slices (structured clone, the browser\'s pickling) ' +
+      'spend more time copying than adding; workers on shared memory avoid the copy but share one memory bus, ' +
+      'so they help only up to a point, as in the post. The GPU adds fast but must first receive the arrays ' +
+      'and send the sum back: the upload and read-back phases usually dwarf the dispatch. Small arrays favour ' +
+      'the plain loop; read the chart along the size axis for the crossover.',
+    backends: ['serial', 'workers', 'shared-memory', 'webgpu', 'gpujs'],
+    sizeLabel: 'array length (elements)',
+  },
+  params: [
+    {
+      key: 'minLength',
+      label: 'Smallest array length',
+      description: 'Elements in each of a, b and c at the first size; sizes grow by a factor of 4 up to the largest.',
+      min: 1_024,
+      // 2^25 float32 = 128 MiB per array: WebGPU's default storage-binding limit, and about 1 GiB of page memory in all.
+      max: 2 ** 25,
+      integer: true,
+      unit: 'elements',
+      presets: { default: 2 ** 14, quick: 2 ** 14 },
+    },
+    {
+      key: 'maxLength',
+      label: 'Largest array length',
+      description: 'Elements at the last size, where workers and shared memory are also swept over lane counts.',
+      min: 1_024,
+      max: 2 ** 25,
+      integer: true,
+      unit: 'elements',
+      presets: { default: 2 ** 22, quick: 2 ** 20 },
+    },
+    {
+      key: 'repeats',
+      label: 'Repeats per run',
+      description:
+        'How many times `c = a + b` is computed per run, as the post repeats it. Inputs reach workers and the ' +
+        'GPU once per run, so more repeats amortise the copies.',
+      min: 1,
+      max: 100,
+      integer: true,
+      presets: { default: 2, quick: 2 },
+    },
+  ],
+  kernels: { addRange, addCopied },
+  configurations(params, hardwareConcurrency, backends) {
+    return sizedConfigurations(sizesOf(params), hardwareConcurrency, backends);
+  },
+  prepare(params, random, size): Prepared {
+    const length = size ?? params.maxLength!;
+    const a = fillRandomNonZero(new Float32Array(length), random);
+    const b = fillRandomNonZero(new Float32Array(length), random);
+    const reference = new Float32Array(length);
+    for (let i = 0; i < length; i++) reference[i] = a[i]! + b[i]!;
+    return { length, repeats: params.repeats!, a, b, reference, sizes: sizesOf(params) };
+  },
+  async setup(ctx: RunContext, prepared) {
+    const { length, a, b } = prepared;
+    const ranges = splitRange(0, length, Math.max(1, Math.min(ctx.config.workers, length)));
+    switch (ctx.config.backend) {
+      case 'workers':
+        // Each lane's slice as an array of its own: a view would be cloned with its whole buffer.
+        return {
+          state: {
+            kind: 'workers',
+            ranges,
+            slices: ranges.map((r) => ({ a: a.slice(r.start, r.end), b: b.slice(r.start, r.end), repeats: prepared.repeats })),
+          },
+        };
+      case 'shared-memory':
+        return { state: { kind: 'shared-memory', ranges, a: toShared(a), b: toShared(b) } };
+      case 'webgpu': {
+        const module = await import('./gpu.ts');
+        const device = await ctx.gpuDevice();
+        const { gpu, compileMs, spans } = await module.setupArrayAddGpu(device, length, ctx.signal);
+        return { state: { kind: 'webgpu', gpu, module }, compileMs, spans };
+      }
+      case 'gpujs': {
+        const kernel = await compileGpuJsKernel({
+          source: GPUJS_ADD,
+          settings: () => ({ output: [length], precision: 'single' }),
+          firstArgs: () => [a, b],
+          signal: ctx.signal,
+        });
+        return {
+          state: { kind: 'gpujs', kernel },
+          compileMs: kernel.compileMs,
+          mode: kernel.mode,
+          ...(kernel.note !== undefined ? { note: kernel.note } : {}),
+          spans: [kernel.span],
+        };
+      }
+      default:
+        return { state: { kind: 'serial' } };
+    }
+  },
+  async run(ctx, prepared, state) {
+    const { a, b, length, repeats } = prepared;
+    switch (state.kind) {
+      case 'serial': {
+        // A fresh result array every run, as NumPy's `a + b` allocates one: nothing left over can pass.
+        const c = new Float32Array(length);
+        const { spans } = await ctx.executor.map<AddRange, void>(
+          { workload: 'array-add', kernel: 'addRange' },
+          [{ a, b, c, start: 0, end: length, repeats }],
+          ctx.signal,
+        );
+        return { output: c, spans };
+      }
+      case 'workers': {
+        const { results, spans } = await ctx.executor.map<AddSlice, Float32Array>(
+          { workload: 'array-add', kernel: 'addCopied' },
+          state.slices,
+          ctx.signal,
+        );
+        const c = new Float32Array(length);
+        state.ranges.forEach((r, i) => c.set(results[i]!, r.start));
+        return { output: c, spans };
+      }
+      case 'shared-memory': {
+        const c = new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
+        const { spans } = await ctx.executor.map<AddRange, void>(
+          { workload: 'array-add', kernel: 'addRange' },
+          state.ranges.map((r) => ({ a: state.a, b: state.b, c, start: r.start, end: r.end, repeats })),
+          ctx.signal,
+        );
+        return { output: c, spans };
+      }
+      case 'webgpu':
+        return state.module.runArrayAddGpu(state.gpu, a, b, repeats, ctx.signal);
+      case 'gpujs': {
+        // Each call uploads a and b, runs, and reads the sum back: how gpu.js is used for `a + b`.
+        const spans: TaskSpan[] = [];
+        let output: unknown;
+        for (let r = 0; r < repeats; r++) {
+          throwIfAborted(ctx.signal);
+          const startEpochMs = epochNowMs();
+          output = await state.kernel.run(a, b);
+          spans.push({ lane: 0, task: r, startEpochMs, endEpochMs: epochNowMs(), phase: 'kernel-call' });
+        }
+        return { output: output instanceof Float32Array ? output : Float32Array.from(output as ArrayLike<number>), spans };
+      }
+    }
+  },
+  async teardown(state) {
+    if (state?.kind === 'webgpu') state.module.teardownArrayAddGpu(state.gpu);
+    if (state?.kind === 'gpujs') await destroyGpuJs(state.kernel.gpu);
+  },
+  verify(output, prepared) {
+    const at = firstMismatch(output, prepared.reference);
+    if (at < 0) return { ok: true, detail: `${prepared.length.toLocaleString('en')} float32 sums, bit-exact` };
+    if (output.length !== prepared.length) {
+      return { ok: false, detail: `${output.length} elements returned, expected ${prepared.length}` };
+    }
+    return {
+      ok: false,
+      detail: `c[${at}] = ${output[at]}, expected ${prepared.a[at]} + ${prepared.b[at]} = ${prepared.reference[at]}`,
+    };
+  },
+  throughput(prepared, durationMs) {
+    const bytes = BYTES_PER_ELEMENT_PER_REPEAT * prepared.length * prepared.repeats;
+    return { gbPerSecond: bytes / (durationMs * 1e6) };
+  },
+  describe(prepared) {
+    return { sizes: prepared.sizes.join(','), bytesPerElementPerRepeat: BYTES_PER_ELEMENT_PER_REPEAT };
+  },
+};

@@ -1,0 +1,204 @@
+import { describe, expect, it } from 'vitest';
+import { ParamError, resolveParams } from '../../src/engine/params.ts';
+import { workerCounts } from '../../src/engine/sweep.ts';
+import { compileGpuJsKernel, destroyGpuJs } from '../../src/executors/gpujs.ts';
+import { fillRandomNonZero } from '../../src/workloads/array-add/add.ts';
+import { splitRange } from '../../src/workloads/cpu-heavy/sum-range.ts';
+import { BINDINGS, ENTRY_POINT, MATMUL_SHADERS, OUTPUT_EDGE, WORKGROUP_EDGE } from '../../src/workloads/dot-product/gpu.ts';
+import { dotProduct, MAX_RELATIVE_ERROR } from '../../src/workloads/dot-product/index.ts';
+import {
+  matmulCopied,
+  matmulReference64,
+  matmulRows,
+  maxRelativeError,
+  multiplyRows,
+} from '../../src/workloads/dot-product/matmul.ts';
+import type { BackendId } from '../../src/workloads/types.ts';
+import { runOnce } from '../fixtures/in-process-executor.ts';
+import { bracketsBalance, reflectWgslFile } from '../fixtures/wgsl.ts';
+
+const randomMatrix = (n: number) => fillRandomNonZero(new Float32Array(n * n), Math.random);
+
+/** The plain triple loop in float32 storage, the order every blocked kernel must reproduce exactly. */
+function naiveFloat32(a: Float32Array, b: Float32Array, n: number): Float32Array {
+  const c = new Float32Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < n; k++) {
+      for (let j = 0; j < n; j++) c[i * n + j] = c[i * n + j]! + a[i * n + k]! * b[k * n + j]!;
+    }
+  }
+  return c;
+}
+
+describe('dot-product kernels', () => {
+  it.each([1, 2, 7, 63, 64, 65, 67, 129])('blocked multiplyRows at n = %i equals the plain loop and the float64 reference', (n) => {
+    const a = randomMatrix(n);
+    const b = randomMatrix(n);
+    const c = new Float32Array(n * n).fill(Number.NaN);
+    multiplyRows(a, b, c, n);
+    // Blocking changes the loop order but not the order of each element's sum over k: bit-identical.
+    expect(c).toEqual(naiveFloat32(a, b, n));
+    expect(maxRelativeError(c, matmulReference64(a, b, n))).toBeLessThan(1e-5);
+  });
+
+  it.each([
+    [67, 3],
+    [129, 3],
+    [64, 3],
+    [5, 8],
+    [100, 7],
+  ])('n = %i split into row blocks over %i workers: copied and shared blocks reassemble the product', (n, workers) => {
+    const a = randomMatrix(n);
+    const b = randomMatrix(n);
+    const expected = naiveFloat32(a, b, n);
+    const ranges = splitRange(0, n, Math.min(workers, n));
+    expect(ranges.reduce((rows, r) => rows + r.end - r.start, 0)).toBe(n);
+
+    const copied = new Float32Array(n * n);
+    for (const r of ranges) {
+      const block = matmulCopied(structuredClone({ aRows: a.slice(r.start * n, r.end * n), b, n }));
+      expect(block).toHaveLength((r.end - r.start) * n);
+      copied.set(block, r.start * n);
+    }
+    expect(copied).toEqual(expected);
+
+    const share = (m: Float32Array) => {
+      const s = new Float32Array(new SharedArrayBuffer(m.byteLength));
+      s.set(m);
+      return s;
+    };
+    const sa = share(a);
+    const sb = share(b);
+    const sc = new Float32Array(new SharedArrayBuffer(n * n * 4)).fill(Number.NaN);
+    for (const r of [...ranges].reverse()) matmulRows({ a: sa, b: sb, c: sc, n, rowStart: r.start, rowEnd: r.end });
+    expect(sc).toEqual(expected);
+  });
+
+  it('maxRelativeError is scale-free and NaN-proof', () => {
+    const expected = new Float64Array([1, -4, 2]);
+    expect(maxRelativeError(new Float32Array([1, -4, 2]), expected)).toBe(0);
+    expect(maxRelativeError(new Float32Array([1, -4, 2.04]), expected)).toBeCloseTo(0.01, 6);
+    expect(maxRelativeError(new Float32Array([Number.NaN, -4, 2]), expected)).toBeNaN();
+    expect(maxRelativeError(new Float32Array([1, -4]), expected)).toBeNaN();
+  });
+});
+
+describe('dot-product sizes and configurations', () => {
+  it.each([1, 2, 4])('with %i cores: both WebGPU variants at every size, lanes swept at the largest', (cores) => {
+    const params = resolveParams(dotProduct, 'quick');
+    const configs = dotProduct.configurations!(params, cores, dotProduct.meta.backends);
+    const sizes = [64, 128, 256];
+    expect([...new Set(configs.map((c) => c.size))]).toEqual(sizes);
+    for (const size of sizes) {
+      const at = configs.filter((c) => c.size === size);
+      expect(at.filter((c) => c.backend === 'serial')).toHaveLength(1);
+      expect(at.filter((c) => c.backend === 'webgpu').map((c) => c.variant)).toEqual(['tiled', 'naive']);
+      expect(at.filter((c) => c.backend === 'gpujs')).toHaveLength(1);
+      for (const lanes of ['workers', 'shared-memory'] as BackendId[]) {
+        const counts = at.filter((c) => c.backend === lanes).map((c) => c.workers).sort((x, y) => x - y);
+        expect(counts).toEqual(size === 256 ? workerCounts(cores) : [cores]);
+      }
+    }
+  });
+
+  it.each([
+    [{ maxN: 4_096 }, /maxN must be between 8 and 2,048/],
+    [{ minN: 4 }, /minN must be between 8/],
+    [{ maxN: 100.5 }, /whole number/],
+  ])('refuses %j before allocating anything', (overrides, message) => {
+    expect(() => resolveParams(dotProduct, 'default', overrides)).toThrow(ParamError);
+    expect(() => resolveParams(dotProduct, 'default', overrides)).toThrow(message);
+  });
+});
+
+describe('dot-product workload on the CPU backends', () => {
+  it.each([
+    ['serial', 1, 67],
+    ['workers', 3, 67],
+    ['shared-memory', 3, 129],
+    ['workers', 4, 3],
+    ['shared-memory', 2, 65],
+  ] as Array<[BackendId, number, number]>)('%s × %i at n = %i: verified, and a wrong element is caught', async (backend, workers, n) => {
+    const params = resolveParams(dotProduct, 'quick');
+    const prepared = dotProduct.prepare(params, Math.random, n);
+    const { output, check } = await runOnce(dotProduct, { backend, workers, size: n }, params, prepared);
+    expect(check.ok, check.detail).toBe(true);
+    const maxAbs = prepared.reference.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const index = Math.floor(Math.random() * n * n);
+    output[index] = output[index]! + 4 * MAX_RELATIVE_ERROR * maxAbs;
+    expect(dotProduct.verify(output, prepared).ok).toBe(false);
+    output[index] = Number.NaN;
+    expect(dotProduct.verify(output, prepared).ok).toBe(false);
+  });
+
+  it('reports 2n³ flops', () => {
+    const prepared = dotProduct.prepare(resolveParams(dotProduct, 'quick'), Math.random, 10);
+    expect(dotProduct.throughput!(prepared, 1).gflops).toBeCloseTo(2e-3, 12);
+  });
+});
+
+describe('dot-product on gpu.js, in Node (no GPU: its CPU backend)', () => {
+  it.each([1, 17, 67])('n = %i: flat inputs of n×n, output flattened back, within tolerance', async (n) => {
+    const params = resolveParams(dotProduct, 'quick');
+    const prepared = dotProduct.prepare(params, Math.random, n);
+    // The workload's own kernel and settings, but gpu.js forced onto its CPU backend.
+    const kernel = await compileGpuJsKernel({
+      source: `function matmul(a, b) {
+  let sum = 0;
+  for (let k = 0; k < this.constants.n; k++) {
+    sum += a[this.thread.y][k] * b[k][this.thread.x];
+  }
+  return sum;
+}`,
+      settings: () => ({ output: [n, n], constants: { n }, loopMaxIterations: n, precision: 'single' }),
+      firstArgs: (GPU) => [GPU.input(prepared.a, [n, n]), GPU.input(prepared.b, [n, n])],
+      signal: new AbortController().signal,
+      mode: 'cpu',
+    });
+    try {
+      expect(kernel.mode).toBe('cpu');
+      const rows = kernel.firstResult as Float32Array[];
+      const flat = new Float32Array(n * n);
+      rows.forEach((row, i) => flat.set(row, i * n));
+      expect(dotProduct.verify(flat, prepared).ok).toBe(true);
+    } finally {
+      await destroyGpuJs(kernel.gpu);
+    }
+  });
+});
+
+describe.each(Object.keys(MATMUL_SHADERS))('matmul-%s.wgsl', (variant) => {
+  const shader = reflectWgslFile(`src/workloads/dot-product/matmul-${variant}.wgsl`);
+
+  it('has the entry point and 16×16 workgroup the code dispatches', () => {
+    expect(bracketsBalance(shader.source)).toBe(true);
+    expect(shader.computeEntryPoints).toEqual([{ name: ENTRY_POINT, workgroupSize: [WORKGROUP_EDGE, WORKGROUP_EDGE] }]);
+  });
+
+  it('declares exactly the bindings the bind group is built from', () => {
+    expect(shader.bindings.map((b) => [b.group, b.binding, b.name])).toEqual(BINDINGS.map((name, i) => [0, i, name]));
+    expect(shader.bindings.map((b) => b.addressSpace)).toEqual(['storage, read', 'storage, read', 'storage, read_write', 'uniform']);
+  });
+
+  it('checks bounds, so n need not be a multiple of the tile', () => {
+    expect(shader.source).toMatch(/row\s*<\s*n\s*&&\s*col\s*<\s*n|row\s*>=\s*n\s*\|\|\s*col\s*>=\s*n/);
+  });
+});
+
+describe('matmul-tiled.wgsl', () => {
+  const { source } = reflectWgslFile('src/workloads/dot-product/matmul-tiled.wgsl');
+  const constant = (name: string) => Number(source.match(new RegExp(`const ${name}: u32 = (\\d+)u;`))?.[1]);
+
+  it('stages a 64×16 tile of A and a 16×64 tile of B (as 16×16 vec4) in workgroup memory, between two barriers', () => {
+    expect(source).toMatch(/var<workgroup>\s+tileA\s*:\s*array<array<f32,\s*16>,\s*64>/);
+    expect(source).toMatch(/var<workgroup>\s+tileB\s*:\s*array<array<vec4<f32>,\s*16>,\s*16>/);
+    expect(source.match(/workgroupBarrier\(\)/g)).toHaveLength(2);
+  });
+
+  it('covers the tile of C the code dispatches for: TILE × PER_INVOCATION = BLOCK', () => {
+    expect(constant('TILE')).toBe(WORKGROUP_EDGE);
+    expect(constant('TILE') * constant('PER_INVOCATION')).toBe(constant('BLOCK'));
+    expect(constant('BLOCK')).toBe(OUTPUT_EDGE.tiled);
+    expect(OUTPUT_EDGE.naive).toBe(WORKGROUP_EDGE);
+  });
+});
