@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { latencyEndpoint } from './src/cli/latency-endpoint.ts';
 
 /** Cross-origin isolation: without it there is no SharedArrayBuffer and timers are coarse. */
 export const isolationHeaders = {
@@ -9,7 +10,7 @@ export const isolationHeaders = {
 };
 
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), latencyEndpoint()],
   server: { headers: isolationHeaders, host: '127.0.0.1' },
   preview: { headers: isolationHeaders, host: '127.0.0.1' },
   worker: { format: 'es' },

@@ -1,0 +1,105 @@
+/**
+ * The api-calls experiment's endpoint on the lab's own server: GET <base>api/echo?token=..&delayMs=..
+ * answers after delayMs with the token and a checksum. A Vite plugin, so `npm run dev`, `npm start` and the
+ * bench runner's preview server all have it; static hosts get public/latency-sw.js instead.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Plugin } from 'vite';
+import {
+  ECHO_PATH,
+  ENDPOINT_HEADER,
+  MAX_DELAY_MS,
+  TOKEN_PATTERN,
+  echoChecksum,
+  type EchoBody,
+} from '../workloads/api-calls/protocol.ts';
+
+/** What to answer to one request, and after how long: the pure part of the endpoint, unit-tested. */
+export interface EchoReply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  delayMs: number;
+}
+
+/**
+ * Sent with every answer, errors included. The page is cross-origin isolated (COEP require-corp): a
+ * same-origin response passes anyway, CORP says so explicitly; no-store keeps caches from answering instead.
+ */
+export const ECHO_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Type': 'application/json; charset=utf-8',
+  'Cache-Control': 'no-store',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'X-Content-Type-Options': 'nosniff',
+  [ENDPOINT_HEADER]: 'server',
+};
+
+function refuse(status: number, message: string, extra: Record<string, string> = {}): EchoReply {
+  return { status, headers: { ...ECHO_HEADERS, ...extra }, body: JSON.stringify({ error: message }), delayMs: 0 };
+}
+
+/** The answer to `method url`: 200 with the echo after delayMs, or an immediate 400/405 saying what is wrong. */
+export function echoReply(method: string, url: URL): EchoReply {
+  if (method !== 'GET' && method !== 'HEAD') {
+    return refuse(405, `${method} is not allowed: use GET.`, { Allow: 'GET, HEAD' });
+  }
+  const token = url.searchParams.get('token') ?? '';
+  if (!TOKEN_PATTERN.test(token)) return refuse(400, 'token must be 8 to 64 lower-case hex digits.');
+  const delayText = url.searchParams.get('delayMs') ?? '0';
+  if (!/^\d{1,6}$/.test(delayText)) return refuse(400, `delayMs must be a whole number of milliseconds (got "${delayText.slice(0, 20)}").`);
+  const delayMs = Number(delayText);
+  if (delayMs > MAX_DELAY_MS) return refuse(400, `delayMs must be at most ${MAX_DELAY_MS} (got ${delayMs}).`);
+  const body: EchoBody = { token, delayMs, checksum: echoChecksum(token, delayMs) };
+  return { status: 200, headers: { ...ECHO_HEADERS }, body: JSON.stringify(body), delayMs };
+}
+
+/** The path the endpoint answers on under `base` (Vite's base: "/", "/lab/", or "./" for relative builds). */
+export function echoPathname(base: string): string {
+  const path = new URL(base, 'http://localhost/').pathname;
+  return `${path.endsWith('/') ? path : `${path}/`}${ECHO_PATH}`;
+}
+
+type NextFunction = (error?: unknown) => void;
+
+/** Connect middleware answering the echo path and passing everything else on. One timer per request, cleared if the client goes. */
+export function echoMiddleware(base = '/'): (req: IncomingMessage, res: ServerResponse, next: NextFunction) => void {
+  const pathname = echoPathname(base);
+  return (req, res, next) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== pathname) {
+      next();
+      return;
+    }
+    const reply = echoReply(req.method ?? 'GET', url);
+    const send = () => {
+      if (res.writableEnded || res.destroyed) return;
+      res.writeHead(reply.status, { ...reply.headers, 'Content-Length': String(Buffer.byteLength(reply.body)) });
+      res.end(req.method === 'HEAD' ? undefined : reply.body);
+    };
+    if (reply.delayMs === 0) {
+      send();
+      return;
+    }
+    const timer = setTimeout(send, reply.delayMs);
+    res.once('close', () => clearTimeout(timer));
+  };
+}
+
+/** The Vite plugin: the echo endpoint in the dev server and in `vite preview` (which the bench runner uses). */
+export function latencyEndpoint(): Plugin {
+  let base = '/';
+  return {
+    name: 'parallel-lab-latency-endpoint',
+    configResolved(config) {
+      base = config.base;
+    },
+    configureServer(server) {
+      server.middlewares.use(echoMiddleware(base));
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use(echoMiddleware(base));
+    },
+  };
+}
