@@ -1,0 +1,211 @@
+/**
+ * Results in a link: JSON → deflate-raw (the platform's CompressionStream) → base64url, in the URL
+ * fragment so it never reaches a server. Form: `#r=1.<payload>`, where `1` names this encoding, so a
+ * later format can be told apart. Decoding goes through parseResultsText: a link is exactly as safe as a file.
+ */
+import type { Comparison } from './comparison.ts';
+import { MAX_IMPORT_CHARS, parseResultsText, type ImportOptions, type ImportOutcome } from './import.ts';
+import type { Results } from './schema.ts';
+
+/** The fragment parameter that carries shared results. */
+export const SHARE_PARAM = 'r';
+/** The encoding this version writes and reads: JSON, deflate-raw, base64url. */
+export const SHARE_FORMAT = '1';
+/**
+ * Longest fragment we make, in characters. Firefox refuses URLs over 1 MiB (network.standard-url.max-length)
+ * and Chromium over 2 MiB; staying under 1,000,000 leaves room for the page address.
+ */
+export const MAX_SHARE_FRAGMENT_CHARS = 1_000_000;
+
+/** How to make a link. */
+export interface ShareLinkOptions {
+  /**
+   * Leave out the task timelines (the per-task bars of the median sample, often most of the size). Every
+   * sample, median, interval, speedup and fit is kept, so tables and speedup charts are unchanged; only the
+   * timeline charts are empty for the receiver.
+   */
+  dropTimelines?: boolean;
+  /** Refuse a longer fragment (default MAX_SHARE_FRAGMENT_CHARS). */
+  maxFragmentChars?: number;
+}
+
+/** A made link's fragment and its sizes, or why no link was made. */
+export type ShareLinkOutcome =
+  | { ok: true; fragment: string; fragmentChars: number; jsonChars: number; droppedTimelines: boolean }
+  | { ok: false; message: string };
+
+const DAMAGED = 'This share link is damaged or incomplete';
+
+/** Encode a results or comparison document as `#r=1.<payload>`; refuses one that would be too long. */
+export async function encodeShareFragment(
+  document: Results | Comparison,
+  options: ShareLinkOptions = {},
+): Promise<ShareLinkOutcome> {
+  const maxFragmentChars = options.maxFragmentChars ?? MAX_SHARE_FRAGMENT_CHARS;
+  const dropTimelines = options.dropTimelines ?? false;
+  try {
+    const json = JSON.stringify(dropTimelines ? withoutTimelines(document) : document);
+    // A link the lab could not read back is worse than none.
+    const check = parseResultsText(json);
+    if (!check.ok) return { ok: false, message: `These results cannot be shared: ${check.message}` };
+    const compressed = await deflate(new TextEncoder().encode(json));
+    const fragment = `#${SHARE_PARAM}=${SHARE_FORMAT}.${toBase64Url(compressed)}`;
+    if (fragment.length > maxFragmentChars) {
+      const alternative = dropTimelines ? '' : ', or make the link without task timelines';
+      return {
+        ok: false,
+        message:
+          `A link for these results would be ${formatCount(fragment.length)} characters, over the ${formatCount(maxFragmentChars)} ` +
+          `a browser reliably accepts: export them as a file instead${alternative}.`,
+      };
+    }
+    return { ok: true, fragment, fragmentChars: fragment.length, jsonChars: json.length, droppedTimelines: dropTimelines };
+  } catch (error) {
+    return { ok: false, message: `The share link could not be made: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+/** A full link: `baseUrl` (any fragment of it replaced) plus the results fragment; `urlChars` is its length. */
+export async function makeShareUrl(
+  baseUrl: string,
+  document: Results | Comparison,
+  options: ShareLinkOptions = {},
+): Promise<({ url: string; urlChars: number } & Extract<ShareLinkOutcome, { ok: true }>) | Extract<ShareLinkOutcome, { ok: false }>> {
+  const base = baseUrl.split('#')[0] ?? '';
+  const outcome = await encodeShareFragment(document, {
+    ...options,
+    maxFragmentChars: (options.maxFragmentChars ?? MAX_SHARE_FRAGMENT_CHARS) - base.length,
+  });
+  if (!outcome.ok) return outcome;
+  const url = base + outcome.fragment;
+  return { ...outcome, url, urlChars: url.length };
+}
+
+/** Whether a location hash (or pasted link) carries shared results, so the page knows to decode it. */
+export function hasShareFragment(hashOrUrl: string): boolean {
+  return sharePayloadOf(hashOrUrl) !== null;
+}
+
+/**
+ * Read the results back from a location hash (`#r=…`), the bare `r=…`, or a whole pasted link.
+ * Never throws: a corrupt or cut-short link gives a message saying so.
+ */
+export async function decodeShareFragment(hashOrUrl: string, options: ImportOptions = {}): Promise<ImportOutcome> {
+  try {
+    const payload = sharePayloadOf(hashOrUrl);
+    if (payload === null) return { ok: false, message: `This link holds no shared results (it has no #${SHARE_PARAM}= part).` };
+    const dot = payload.indexOf('.');
+    const format = dot < 0 ? '' : payload.slice(0, dot);
+    if (format !== SHARE_FORMAT) {
+      if (/^\d{1,4}$/.test(format)) {
+        return {
+          ok: false,
+          message: `This share link was made by a newer version of Parallel Lab (link format ${format}; this version reads format ${SHARE_FORMAT}). Open it with the version that made it, or ask for the results file.`,
+        };
+      }
+      return { ok: false, message: `${DAMAGED}: it does not start with a link format number.` };
+    }
+    // Chat apps and mail wrap long links: whitespace is never part of the payload.
+    const bytes = fromBase64Url(payload.slice(dot + 1).replace(/\s+/g, ''));
+    if (typeof bytes === 'string') return { ok: false, message: `${DAMAGED}: ${bytes}` };
+    const maxChars = options.maxChars ?? MAX_IMPORT_CHARS;
+    const inflated = await inflate(bytes, maxChars);
+    if (typeof inflated === 'string') return { ok: false, message: inflated };
+    let json: string;
+    try {
+      json = new TextDecoder('utf-8', { fatal: true }).decode(inflated);
+    } catch {
+      return { ok: false, message: `${DAMAGED}: its content is not text.` };
+    }
+    const outcome = parseResultsText(json, options);
+    if (outcome.ok) return outcome;
+    // Inflated cleanly but not JSON: the bytes were altered, not cut short.
+    if (outcome.message.startsWith('This is not valid JSON')) return { ok: false, message: `${DAMAGED}: ${outcome.message}` };
+    return { ok: false, message: `This share link holds results this lab cannot read. ${outcome.message}` };
+  } catch (error) {
+    return { ok: false, message: `${DAMAGED}: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+/** The same document without task timelines (see ShareLinkOptions.dropTimelines); the input is not changed. */
+export function withoutTimelines<T extends Results | Comparison>(document: T): T {
+  const strip = (run: Results): Results => ({
+    ...run,
+    experiments: run.experiments.map((experiment) => ({
+      ...experiment,
+      results: experiment.results.map((result) => {
+        if (!('timeline' in result)) return result;
+        const { setupTimeline: _dropped, ...rest } = result;
+        return { ...rest, timeline: [] };
+      }),
+    })),
+  });
+  return ('runs' in document ? { ...document, runs: document.runs.map(strip) } : strip(document)) as T;
+}
+
+function sharePayloadOf(hashOrUrl: string): string | null {
+  const text = hashOrUrl.trim();
+  const hash = text.includes('#') ? text.slice(text.indexOf('#') + 1) : text;
+  if (!hash.startsWith(`${SHARE_PARAM}=`) && !hash.includes(`&${SHARE_PARAM}=`)) return null;
+  // Not URLSearchParams: it would turn a '+' into a space and hide a damaged link.
+  for (const part of hash.split('&')) {
+    if (part.startsWith(`${SHARE_PARAM}=`)) return part.slice(SHARE_PARAM.length + 1);
+  }
+  return null;
+}
+
+async function deflate(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** Inflate, stopping as soon as the output passes maxBytes: a small link must not expand into gigabytes. */
+async function inflate(bytes: Uint8Array<ArrayBuffer>, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | string> {
+  const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw')).getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        reader.cancel().catch(() => {});
+        return `This share link expands to more than ${formatCount(maxBytes)} bytes, too large to be results; it was refused.`;
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    const reason = error instanceof Error && error.message ? error.message : 'the compressed data is corrupt';
+    return `${DAMAGED}: ${reason.replace(/\.$/, '')}. Copy the whole link again.`;
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+function toBase64Url(bytes: Uint8Array): string {
+  let binary = '';
+  // fromCharCode takes arguments on the stack: go in slices.
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+
+/** Bytes, or why the text cannot be base64url. */
+function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | string {
+  if (text.length === 0) return 'it carries no data.';
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return 'it contains characters a share link never has (was it edited?).';
+  if (text.length % 4 === 1) return 'it was cut short. Copy the whole link again.';
+  const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/') + '='.repeat((4 - (text.length % 4)) % 4));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
