@@ -8,7 +8,9 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseParamText } from '../engine/params.ts';
 import { validateSuiteRequest, type SuiteRequest } from '../engine/run-suite.ts';
+import { COMPARISON_SCHEMA_ID, type Comparison } from '../results/comparison.ts';
 import type { Results } from '../results/schema.ts';
+import { makeShareUrl } from '../results/share-link.ts';
 import { validateResults } from '../results/validate.ts';
 import { workloads } from '../workloads/registry.ts';
 import type { BackendId } from '../workloads/types.ts';
@@ -17,7 +19,8 @@ import { formatResultsTable, problemsIn } from './report.ts';
 import { openLab, runSuiteInPage } from './run-in-browser.ts';
 import { servePreview } from './serve.ts';
 
-export const COMPARISON_SCHEMA_ID = 'parallel-lab/comparison/v1';
+/** Where `npm start` serves the lab: the compare link points there, as the bench's own server is gone by then. */
+const LAB_URL = 'http://127.0.0.1:4173/';
 
 class UsageError extends Error {}
 
@@ -111,10 +114,18 @@ async function main(): Promise<number> {
   } finally {
     await server.close();
   }
+  const comparison: Comparison | undefined =
+    runs.length > 1 ? { schema: COMPARISON_SCHEMA_ID, createdAt: new Date().toISOString(), runs } : undefined;
   if (options.out) {
-    const document = runs.length === 1 ? runs[0] : { schema: COMPARISON_SCHEMA_ID, createdAt: new Date().toISOString(), runs };
-    await writeFile(options.out, `${JSON.stringify(document, null, 2)}\n`);
+    await writeFile(options.out, `${JSON.stringify(comparison ?? runs[0], null, 2)}\n`);
     process.stderr.write(`Wrote ${options.out}\n`);
+  }
+  if (comparison) {
+    // The results ride in the fragment, which never reaches a server; timelines go first if it is too long.
+    let link = await makeShareUrl(LAB_URL, comparison);
+    if (!link.ok) link = await makeShareUrl(LAB_URL, comparison, { dropTimelines: true });
+    if (link.ok) process.stdout.write(`\nCompare view (after npm start): ${link.url}\n`);
+    else process.stderr.write(`No compare link: ${link.message} Import the --out file in the lab's compare view instead.\n`);
   }
   for (const p of problems) process.stderr.write(`error: ${p}\n`);
   return problems.length > 0 ? 1 : 0;

@@ -24,18 +24,21 @@ export function formatResultsTable(results: Results): string {
       `isolated: ${env.crossOriginIsolated ? 'yes' : 'no'}, timer ${(env.timerResolutionMs * 1000).toFixed(1)} µs, ` +
       `WebGPU: ${env.webgpu.available ? 'yes' : 'no'}`,
   ];
-  const header = ['experiment', 'backend', 'lanes', 'median ms', '95% CI ms', 'speedup', 'n', 'check'];
+  const header = ['experiment', 'backend', 'size', 'lanes', 'median ms', '95% CI ms', 'speedup', 'n', 'check'];
   const rows: string[][] = [];
   for (const experiment of results.experiments) {
     for (const r of experiment.results) {
+      const backend = r.variant !== undefined ? `${r.backend} ${r.variant}` : r.backend;
+      const size = r.size !== undefined ? String(r.size) : '';
       if (!r.available) {
-        rows.push([experiment.id, r.backend, String(r.workers ?? ''), '', '', '', '', `unavailable: ${r.reason}`]);
+        rows.push([experiment.id, backend, size, String(r.workers ?? ''), '', '', '', '', `unavailable: ${r.reason}`]);
       } else if ('error' in r) {
-        rows.push([experiment.id, r.backend, String(r.workers), '', '', '', String(r.samplesMs.length), `FAILED: ${r.error}`]);
+        rows.push([experiment.id, backend, size, String(r.workers), '', '', '', String(r.samplesMs.length), `FAILED: ${r.error}`]);
       } else {
         rows.push([
           experiment.id,
-          r.backend,
+          backend,
+          size,
           String(r.workers),
           fixed(r.medianMs),
           `${fixed(r.ci95Ms[0])}-${fixed(r.ci95Ms[1])}`,
@@ -48,7 +51,7 @@ export function formatResultsTable(results: Results): string {
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const format = (row: string[]) =>
-    row.map((cell, i) => (i >= 3 && i <= 6 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+    row.map((cell, i) => (i >= 2 && i <= 7 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
   lines.push(format(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(format));
   for (const experiment of results.experiments) {
     for (const [backend, fit] of Object.entries(experiment.amdahl)) {
@@ -57,6 +60,9 @@ export function formatResultsTable(results: Results): string {
           `(95% CI ${(fit.serialFractionCi95[0] * 100).toFixed(1)}-${(fit.serialFractionCi95[1] * 100).toFixed(1)}%, ` +
           `R² ${fit.r2 === null ? 'n/a (flat)' : fit.r2.toFixed(3)}, lanes ${fit.fittedWorkers.join(',')})`,
       );
+    }
+    for (const [key, value] of Object.entries(experiment.derived ?? {})) {
+      lines.push(`${experiment.id} / ${key}: ${value ?? 'none'}`);
     }
   }
   return lines.join('\n');

@@ -38,7 +38,8 @@ export function fitSweeps(results: BackendResult[], hardwareConcurrency: number)
     sweeps.set(key, [...(sweeps.get(key) ?? []), r]);
   }
   const fits: Record<string, AmdahlFitRecord> = {};
-  for (const [key, sweep] of sweeps) {
+  for (const [key, unordered] of sweeps) {
+    const sweep = unordered.toSorted((a, b) => a.workers - b.workers);
     const serial = serialBySize.get(sweep[0]!.size);
     const oneLane = sweep.find((r) => r.workers === 1);
     if (!serial || !oneLane || sweep.length < 2) continue;

@@ -20,6 +20,8 @@ import {
   makeToken,
 } from '../../src/workloads/api-calls/protocol.ts';
 import type { BackendId } from '../../src/workloads/types.ts';
+import type { MeasuredResult } from '../../src/results/schema.ts';
+import { HTTP1_CONNECTIONS_PER_HOST, summarizeApiCalls } from '../../src/workloads/api-calls/concurrency-cap.ts';
 
 const echo = (query: string, method = 'GET') => echoReply(method, new URL(`http://localhost/api/echo?${query}`));
 const token = () => makeToken(Math.random);
@@ -329,5 +331,51 @@ describe('the service-worker stand-in (public/latency-sw.js)', () => {
     'https://lab.example/app/api/echo?token=deadbeef&sw=bypass',
   ])('lets %s through to the network', async (url) => {
     expect(await dispatch(url)).toBeUndefined();
+  });
+});
+
+describe('event-loop concurrency cap', () => {
+  /** A measured result whose median is `ms`, with a ±3% interval; fresh random medians each run. */
+  const measured = (backend: BackendId, workers: number, ms: number, mode = 'server'): MeasuredResult => ({
+    backend,
+    available: true,
+    workers,
+    samplesMs: [ms * 0.98, ms, ms * 1.02],
+    warmupMs: [],
+    medianMs: ms,
+    ci95Ms: [ms * 0.97, ms * 1.03],
+    ciCoverage: 0.97,
+    verified: true,
+    mode,
+    timeline: [],
+  });
+  /** Times of `requests` requests of `roundMs` each, `lanes` in flight but at most `cap` connections. */
+  const sweep = (requests: number, roundMs: number, cap: number, mode?: string) => [
+    measured('serial', 1, requests * roundMs, mode),
+    ...[1, 2, 4, 6, 8, 12].map((lanes) => measured('event-loop', lanes, Math.ceil(requests / Math.min(lanes, cap)) * roundMs, mode)),
+  ];
+
+  it('finds where the curve stops rising at the per-host connection limit and notes the queued requests', () => {
+    const roundMs = 20 + Math.random() * 30;
+    const results = sweep(12, roundMs, HTTP1_CONNECTIONS_PER_HOST);
+    const figures = summarizeApiCalls(results);
+    expect(figures.eventLoopSaturatesAt).toBe(6);
+    expect(figures['eventLoopSpeedup.8']).toBeCloseTo(6, 2);
+    expect(figures.connectionsPerHost).toBe(6);
+    const at12 = results.find((r) => r.backend === 'event-loop' && r.workers === 12)!;
+    expect(at12.note).toMatch(/6 of these 12 requests queue/);
+    expect(results.find((r) => r.backend === 'event-loop' && r.workers === 4)!.note).toBeUndefined();
+  });
+
+  it('a service worker has no connection cap: no queue notes, the curve rises to the last point', () => {
+    const results = sweep(12, 10 + Math.random() * 10, 64, 'service-worker');
+    const figures = summarizeApiCalls(results);
+    expect(figures.eventLoopSaturatesAt).toBe(12);
+    expect(figures.connectionsPerHost).toMatch(/not limited/);
+    expect(results.some((r) => r.note !== undefined)).toBe(false);
+  });
+
+  it('says nothing without a serial reference', () => {
+    expect(summarizeApiCalls(sweep(12, 10, 6).slice(1))).toEqual({});
   });
 });

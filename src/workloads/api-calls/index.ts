@@ -2,6 +2,7 @@
 import { workerCounts } from '../../engine/sweep.ts';
 import type { TaskSpan } from '../../measure/timeline.ts';
 import type { BackendId, Configuration, Params, Workload } from '../types.ts';
+import { summarizeApiCalls } from './concurrency-cap.ts';
 import { describeEndpoint, resolveEndpoint, type ResolvedEndpoint } from './endpoint.ts';
 import { fetchEcho, type EchoRequest, type EchoResult } from './fetch-echo.ts';
 import { echoMismatch, makeToken } from './protocol.ts';
@@ -57,7 +58,7 @@ export const apiCalls: Workload<Prepared, EchoResult[], ResolvedEndpoint> = {
       min: 1,
       max: 256,
       integer: true,
-      presets: { default: 16, quick: 12 },
+      presets: { default: 12, quick: 12 },
     },
     {
       key: 'latencyMs',
@@ -67,7 +68,7 @@ export const apiCalls: Workload<Prepared, EchoResult[], ResolvedEndpoint> = {
       max: 2_000,
       integer: true,
       unit: 'ms',
-      presets: { default: 10, quick: 10 },
+      presets: { default: 25, quick: 10 },
     },
   ],
   kernels: { fetchEcho },
@@ -119,6 +120,7 @@ export const apiCalls: Workload<Prepared, EchoResult[], ResolvedEndpoint> = {
           : `${n} answers echo their fresh token and delay with the right checksum (answered by the ${kind})`,
     };
   },
+  summarize: (results) => summarizeApiCalls(results),
   describe(prepared) {
     const endpoint = prepared.endpoint;
     return {

@@ -1,0 +1,162 @@
+/**
+ * The handful of figures that answer the post's questions, read from one results document: each is a ratio
+ * of two medians measured side by side in the same run, never an absolute time, with the target it is held to.
+ */
+import { isMeasured } from '../engine/scaling.ts';
+import type { ExperimentResult, MeasuredResult, Results } from '../results/schema.ts';
+
+export interface HeadlineFigure {
+  id: string;
+  /** What is compared, in words. */
+  label: string;
+  /** The ratio (or other figure), or null when the run holds no such pair. */
+  value: number | string | null;
+  /** How the value is printed, e.g. "1.87x". */
+  text: string;
+  /** The target, in words, where the lab holds this figure to one. */
+  target?: string;
+  /** Whether the target was met; undefined where there is no target or no value. */
+  met?: boolean;
+}
+
+interface Pick {
+  backend: string;
+  workers?: number;
+  variant?: string;
+  /** 'largest' picks the experiment's largest measured size. */
+  size?: number | 'largest';
+}
+
+function largestSize(experiment: ExperimentResult): number | undefined {
+  const sizes = experiment.results.filter(isMeasured).flatMap((r) => (r.size !== undefined ? [r.size] : []));
+  return sizes.length > 0 ? Math.max(...sizes) : undefined;
+}
+
+function find(experiment: ExperimentResult | undefined, pick: Pick): MeasuredResult | undefined {
+  if (!experiment) return undefined;
+  const size = pick.size === 'largest' ? largestSize(experiment) : pick.size;
+  return experiment.results
+    .filter(isMeasured)
+    .find(
+      (r) =>
+        r.backend === pick.backend &&
+        (pick.workers === undefined || r.workers === pick.workers) &&
+        (pick.variant === undefined || r.variant === pick.variant) &&
+        (size === undefined || r.size === size),
+    );
+}
+
+/** baseline median / candidate median: above 1 means the candidate is faster. */
+function ratio(experiment: ExperimentResult | undefined, candidate: Pick, baseline: Pick): number | null {
+  const c = find(experiment, candidate);
+  const b = find(experiment, baseline);
+  return c && b && c.medianMs > 0 ? b.medianMs / c.medianMs : null;
+}
+
+function speedupFigure(
+  id: string,
+  label: string,
+  value: number | null,
+  target?: { text: string; met: (x: number) => boolean },
+): HeadlineFigure {
+  return {
+    id,
+    label,
+    value: value === null ? null : Number(value.toFixed(3)),
+    text: value === null ? 'not measured' : `${value.toFixed(2)}x`,
+    ...(target ? { target: target.text } : {}),
+    ...(target && value !== null ? { met: target.met(value) } : {}),
+  };
+}
+
+const atLeast = (x: number) => ({ text: `≥ ${x}x`, met: (v: number) => v >= x });
+/** "No faster than serial, within noise": a 5% allowance for a shared, noisy machine. */
+const noFaster = { text: '≤ 1.05x', met: (v: number) => v <= 1.05 };
+
+/** The figures of one run, in the order the README's table lists them. */
+export function headlineFigures(results: Results): HeadlineFigure[] {
+  const experiment = (id: string) => results.experiments.find((e) => e.id === id);
+  const cpu = experiment('cpu-heavy');
+  const add = experiment('array-add');
+  const dot = experiment('dot-product');
+  const api = experiment('api-calls');
+  const tiny = experiment('tiny-tasks');
+  const transfer = experiment('data-transfer');
+  const serialAt = (size?: 'largest') => ({ backend: 'serial', ...(size ? { size } : {}) });
+
+  const figures: HeadlineFigure[] = [
+    speedupFigure('cpu-heavy.workers.2', 'CPU-heavy loop: workers × 2 over serial', ratio(cpu, { backend: 'workers', workers: 2 }, serialAt()), atLeast(1.8)),
+    speedupFigure('cpu-heavy.event-loop.2', 'CPU-heavy loop: event loop × 2 over serial', ratio(cpu, { backend: 'event-loop', workers: 2 }, serialAt()), noFaster),
+    speedupFigure('cpu-heavy.shared-memory.2', 'CPU-heavy loop: shared memory × 2 over serial', ratio(cpu, { backend: 'shared-memory', workers: 2 }, serialAt())),
+    speedupFigure(
+      'array-add.shared-memory.2',
+      'Array addition, largest size: shared memory × 2 over serial',
+      ratio(add, { backend: 'shared-memory', workers: 2, size: 'largest' }, serialAt('largest')),
+      { text: '> 1x', met: (v) => v > 1 },
+    ),
+    speedupFigure(
+      'array-add.workers.2',
+      'Array addition, largest size: workers × 2 (copying) over serial',
+      ratio(add, { backend: 'workers', workers: 2, size: 'largest' }, serialAt('largest')),
+    ),
+    speedupFigure(
+      'dot-product.shared-memory.2',
+      'Matrix product, largest n: shared memory × 2 over serial',
+      ratio(dot, { backend: 'shared-memory', workers: 2, size: 'largest' }, serialAt('largest')),
+      { text: '> 1x', met: (v) => v > 1 },
+    ),
+    speedupFigure(
+      'dot-product.webgpu.tiled-vs-naive',
+      'Matrix product, largest n: tiled WGSL kernel over the naive one',
+      ratio(dot, { backend: 'webgpu', variant: 'tiled', size: 'largest' }, { backend: 'webgpu', variant: 'naive', size: 'largest' }),
+      { text: '> 1x', met: (v) => v > 1 },
+    ),
+    speedupFigure(
+      'dot-product.webgpu.tiled',
+      'Matrix product, largest n: tiled WGSL kernel over serial',
+      ratio(dot, { backend: 'webgpu', variant: 'tiled', size: 'largest' }, serialAt('largest')),
+    ),
+    speedupFigure('api-calls.event-loop.8', 'API calls: event loop × 8 in flight over serial', ratio(api, { backend: 'event-loop', workers: 8 }, serialAt()), atLeast(3)),
+  ];
+  const saturates = api?.derived?.eventLoopSaturatesAt;
+  figures.push({
+    id: 'api-calls.saturates-at',
+    label: 'API calls: requests in flight from which the event loop stops gaining (per-host connection cap)',
+    value: saturates ?? null,
+    text: saturates === undefined || saturates === null ? 'not measured' : String(saturates),
+  });
+  for (const variant of ['spawn', 'pooled', 'atomics']) {
+    const key = Object.keys(tiny?.derived ?? {}).find((k) => k.startsWith('breakEvenUs.') && k.endsWith(`.${variant}`));
+    const value = key ? tiny!.derived![key]! : null;
+    figures.push({
+      id: `tiny-tasks.break-even.${variant}`,
+      label: `Tiny tasks: task size from which ${variant === 'spawn' ? 'a worker spawned per task' : variant === 'pooled' ? 'pooled workers' : 'Atomics dispatch to workers'} beat serial`,
+      value,
+      text: value === null ? 'not measured' : typeof value === 'number' ? `${value} µs` : value === 'never' ? 'never (in the sweep)' : `${value} µs`,
+    });
+  }
+  for (const [backend, variant, name] of [
+    ['workers', 'clone', 'structured clone'],
+    ['workers', 'transfer', 'transfer'],
+    ['shared-memory', undefined, 'SharedArrayBuffer'],
+  ] as const) {
+    const r = find(transfer, { backend, ...(variant ? { variant } : {}), size: 'largest' });
+    figures.push({
+      id: `data-transfer.${variant ?? 'shared'}`,
+      label: `Data transfer, largest payload: round trip by ${name}`,
+      value: r?.gbPerSecond ?? null,
+      text: r?.gbPerSecond !== undefined ? `${r.gbPerSecond.toFixed(2)} GB/s` : 'not measured',
+    });
+  }
+  const measured = results.experiments.flatMap((e) => e.results).filter((r) => r.available);
+  const verified = measured.filter((r) => 'verified' in r && r.verified === true).length;
+  figures.push({
+    id: 'verified',
+    label: 'Available results verified against the serial reference',
+    value: measured.length > 0 ? verified / measured.length : null,
+    text: `${verified} of ${measured.length}`,
+    target: 'all',
+    met: verified === measured.length,
+  });
+  return figures;
+}
