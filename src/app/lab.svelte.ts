@@ -16,6 +16,16 @@ export interface SuiteProgress extends Progress {
   label: string;
 }
 
+/**
+ * Told as a run starts, as each experiment finishes and as the run ends, so the history can save a run as it
+ * goes. Observers must not throw into the run; one that does is ignored.
+ */
+export interface RunObserver {
+  runStarted(environment: EnvironmentReport): void;
+  experimentDone(experiment: ExperimentResult): void;
+  runEnded(outcome: { cancelled: boolean }): void;
+}
+
 export class LabController {
   environment = $state.raw<EnvironmentReport | null>(null);
   status = $state<RunStatus>('idle');
@@ -27,6 +37,24 @@ export class LabController {
 
   private abortController: AbortController | null = null;
   private environmentPromise: Promise<EnvironmentReport> | null = null;
+  private observers: RunObserver[] = [];
+
+  /** Watch every run; returns the function that stops watching. */
+  observe(observer: RunObserver): () => void {
+    this.observers.push(observer);
+    return () => (this.observers = this.observers.filter((o) => o !== observer));
+  }
+
+  private tell(call: (observer: RunObserver) => void): void {
+    for (const observer of this.observers) {
+      try {
+        call(observer);
+      } catch (error) {
+        // Saving is a convenience: a failing observer must not stop or fail the measurement.
+        console.error(error);
+      }
+    }
+  }
 
   /** Detect the environment once; every run reuses it. */
   loadEnvironment(): Promise<EnvironmentReport> {
@@ -52,6 +80,8 @@ export class LabController {
     let hiddenDuringExperiment = document.hidden;
     const onVisibility = () => (hiddenDuringExperiment ||= document.hidden);
     document.addEventListener('visibilitychange', onVisibility);
+    this.tell((o) => o.runStarted(environment));
+    let cancelled = true;
     try {
       const results = await runSuite(request, environment, capabilitiesOf(environment), {
         signal: abortController.signal,
@@ -65,9 +95,11 @@ export class LabController {
           }
           hiddenDuringExperiment = document.hidden;
           this.latest = { ...this.latest, [experiment.id]: experiment };
+          this.tell((o) => o.experimentDone(experiment));
         },
       });
       this.lastResults = results;
+      cancelled = results.cancelled === true;
       this.status = results.cancelled ? 'cancelled' : 'done';
       if (results.cancelled) this.message = `Cancelled: ${String(abortController.signal.reason ?? 'by request')}`;
       return results;
@@ -76,6 +108,8 @@ export class LabController {
       this.message = error instanceof Error ? error.message : String(error);
       throw error;
     } finally {
+      // A failed run did not finish either: it is saved as cancelled, with the experiments it completed.
+      this.tell((o) => o.runEnded({ cancelled }));
       document.removeEventListener('visibilitychange', onVisibility);
       this.abortController = null;
       this.progress = null;
