@@ -31,3 +31,8 @@ export type Comparison = Type.Static<typeof ComparisonSchema>;
 export function comparisonJsonSchema(): Record<string, unknown> {
   return { $schema: 'http://json-schema.org/draft-07/schema#', ...JSON.parse(JSON.stringify(ComparisonSchema)) };
 }
+
+/** Put runs side by side in one comparison document, e.g. runs picked from the history. */
+export function makeComparison(runs: Comparison['runs'], createdAt = new Date().toISOString()): Comparison {
+  return { schema: COMPARISON_SCHEMA_ID, createdAt, runs: [...runs] };
+}
