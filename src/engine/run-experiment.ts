@@ -164,6 +164,7 @@ async function measureConfiguration(scope: ExperimentScope, config: Configuratio
       // Let input (a Cancel click) and rendering in before the main thread may be busy for a while.
       await nextMacrotask();
       throwIfAborted(ctx.signal);
+      workload.beforeRun?.(prepared, state);
       const baseEpochMs = epochNowMs();
       const start = performance.now();
       const run = await workload.run(runContext, prepared, state);

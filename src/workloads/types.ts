@@ -130,6 +130,11 @@ export interface Workload<Prepared = unknown, Output = unknown, State = unknown>
   prepare(params: Params, random: () => number, size: number | undefined): Prepared;
   /** Untimed per-configuration setup. */
   setup?(ctx: RunContext, prepared: Prepared): Promise<SetupOutcome<State>>;
+  /**
+   * Untimed, before every run: reset what setup made for reuse, e.g. poison an output buffer with NaN so a
+   * run that writes nothing cannot pass the check on the last run's answer.
+   */
+  beforeRun?(prepared: Prepared, state: State): void;
   /** The work itself, identical in amount whatever the executor and lane count (strong scaling). */
   run(ctx: RunContext, prepared: Prepared, state: State): Promise<RunOutput<Output>>;
   /** Release what setup made (GPU buffers, spawned helpers). */

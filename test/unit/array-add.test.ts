@@ -8,7 +8,7 @@ import { arrayAdd } from '../../src/workloads/array-add/index.ts';
 import { geometricSizes, sizedConfigurations } from '../../src/workloads/array-add/sweep.ts';
 import { splitRange } from '../../src/workloads/cpu-heavy/sum-range.ts';
 import type { BackendId } from '../../src/workloads/types.ts';
-import { runOnce } from '../fixtures/in-process-executor.ts';
+import { inProcessContext, runOnce } from '../fixtures/in-process-executor.ts';
 import { bracketsBalance, reflectWgslFile } from '../fixtures/wgsl.ts';
 
 const randomArrays = (length: number) => {
@@ -128,6 +128,25 @@ describe('array-add workload on the CPU backends', () => {
     expect(arrayAdd.verify(output, prepared).ok).toBe(false);
     expect(arrayAdd.verify(output.subarray(1), prepared).ok).toBe(false);
   });
+
+  it.each(['serial', 'shared-memory'] as BackendId[])(
+    '%s reuses one output across runs, poisoned before each: a run that wrote nothing would fail the check',
+    async (backend) => {
+      const params = resolveParams(arrayAdd, 'quick');
+      const size = 1_000 + Math.floor(Math.random() * 100);
+      const prepared = arrayAdd.prepare(params, Math.random, size);
+      const ctx = inProcessContext(arrayAdd, { backend, workers: 2, size }, params);
+      const { state } = await arrayAdd.setup!(ctx, prepared);
+      arrayAdd.beforeRun!(prepared, state);
+      const first = await arrayAdd.run(ctx, prepared, state);
+      expect(arrayAdd.verify(first.output, prepared).ok).toBe(true);
+      arrayAdd.beforeRun!(prepared, state);
+      // The buffer the last run filled is now NaN: its old answer cannot pass for a new one.
+      expect(arrayAdd.verify(first.output, prepared).ok).toBe(false);
+      const second = await arrayAdd.run(ctx, prepared, state);
+      expect(arrayAdd.verify(second.output, prepared).ok).toBe(true);
+    },
+  );
 
   it('draws fresh inputs each time and reports bandwidth from 12 bytes per element per repeat', () => {
     const params = resolveParams(arrayAdd, 'quick', { repeats: 3 });

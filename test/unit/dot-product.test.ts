@@ -14,7 +14,7 @@ import {
   multiplyRows,
 } from '../../src/workloads/dot-product/matmul.ts';
 import type { BackendId } from '../../src/workloads/types.ts';
-import { runOnce } from '../fixtures/in-process-executor.ts';
+import { inProcessContext, runOnce } from '../fixtures/in-process-executor.ts';
 import { bracketsBalance, reflectWgslFile } from '../fixtures/wgsl.ts';
 
 const randomMatrix = (n: number) => fillRandomNonZero(new Float32Array(n * n), Math.random);
@@ -130,6 +130,25 @@ describe('dot-product workload on the CPU backends', () => {
     output[index] = Number.NaN;
     expect(dotProduct.verify(output, prepared).ok).toBe(false);
   });
+
+  it.each(['serial', 'shared-memory'] as BackendId[])(
+    '%s reuses one output across runs, poisoned before each: a run that wrote nothing would fail the check',
+    async (backend) => {
+      const params = resolveParams(dotProduct, 'quick');
+      const size = 33;
+      const prepared = dotProduct.prepare(params, Math.random, size);
+      const ctx = inProcessContext(dotProduct, { backend, workers: 2, size }, params);
+      const { state } = await dotProduct.setup!(ctx, prepared);
+      dotProduct.beforeRun!(prepared, state);
+      const first = await dotProduct.run(ctx, prepared, state);
+      expect(dotProduct.verify(first.output, prepared).ok).toBe(true);
+      dotProduct.beforeRun!(prepared, state);
+      // The buffer the last run filled is now NaN: its old answer cannot pass for a new one.
+      expect(dotProduct.verify(first.output, prepared).ok).toBe(false);
+      const second = await dotProduct.run(ctx, prepared, state);
+      expect(dotProduct.verify(second.output, prepared).ok).toBe(true);
+    },
+  );
 
   it('reports 2n³ flops', () => {
     const prepared = dotProduct.prepare(resolveParams(dotProduct, 'quick'), Math.random, 10);

@@ -32,10 +32,11 @@ interface Prepared {
   sizes: number[];
 }
 
+/** Serial and shared memory write into an output made once per configuration, poisoned before every run. */
 type State =
-  | { kind: 'serial' }
+  | { kind: 'serial'; c: Float32Array }
   | { kind: 'workers'; ranges: IntRange[]; tasks: MatmulCopied[] }
-  | { kind: 'shared-memory'; ranges: IntRange[]; a: Float32Array; b: Float32Array }
+  | { kind: 'shared-memory'; ranges: IntRange[]; a: Float32Array; b: Float32Array; c: Float32Array }
   | { kind: 'webgpu'; gpu: MatmulGpu; module: typeof import('./gpu.ts') }
   | { kind: 'gpujs'; kernel: GpuJsKernel };
 
@@ -88,7 +89,7 @@ export const dotProduct: Workload<Prepared, Float32Array, State> = {
       // 2048: 16 MiB per matrix, 17 Gflop per product (seconds per run in JavaScript).
       max: 2_048,
       integer: true,
-      presets: { default: 256, quick: 256 },
+      presets: { default: 512, quick: 256 },
     },
   ],
   kernels: { matmulRows, matmulCopied },
@@ -117,7 +118,9 @@ export const dotProduct: Workload<Prepared, Float32Array, State> = {
           },
         };
       case 'shared-memory':
-        return { state: { kind: 'shared-memory', ranges, a: toShared(a), b: toShared(b) } };
+        return {
+          state: { kind: 'shared-memory', ranges, a: toShared(a), b: toShared(b), c: toShared(new Float32Array(n * n)) },
+        };
       case 'webgpu': {
         const variant = (ctx.config.variant ?? 'tiled') as MatmulVariant;
         const module = await import('./gpu.ts');
@@ -141,15 +144,17 @@ export const dotProduct: Workload<Prepared, Float32Array, State> = {
         };
       }
       default:
-        return { state: { kind: 'serial' } };
+        return { state: { kind: 'serial', c: new Float32Array(n * n) } };
     }
+  },
+  beforeRun(_prepared, state) {
+    if (state.kind === 'serial' || state.kind === 'shared-memory') state.c.fill(Number.NaN);
   },
   async run(ctx, prepared, state) {
     const { n, a, b } = prepared;
     switch (state.kind) {
       case 'serial': {
-        // A fresh result every run: nothing left over from an earlier run can pass the check.
-        const c = new Float32Array(n * n);
+        const { c } = state;
         const { spans } = await ctx.executor.map<MatmulRows, void>(
           { workload: 'dot-product', kernel: 'matmulRows' },
           [{ a, b, c, n, rowStart: 0, rowEnd: n }],
@@ -168,7 +173,7 @@ export const dotProduct: Workload<Prepared, Float32Array, State> = {
         return { output: c, spans };
       }
       case 'shared-memory': {
-        const c = new Float32Array(new SharedArrayBuffer(n * n * Float32Array.BYTES_PER_ELEMENT));
+        const { c } = state;
         const { spans } = await ctx.executor.map<MatmulRows, void>(
           { workload: 'dot-product', kernel: 'matmulRows' },
           state.ranges.map((r) => ({ a: state.a, b: state.b, c, n, rowStart: r.start, rowEnd: r.end })),
