@@ -6,9 +6,11 @@ import { liveWorkerCount } from '../executors/worker-pool.ts';
 import type { SuiteRequest } from '../engine/run-suite.ts';
 import { validateResults } from '../results/validate.ts';
 import { workloads } from '../workloads/registry.ts';
+import type { HistoryController } from './history.svelte.ts';
 import type { LabController } from './lab.svelte.ts';
+import type { ViewerController } from './viewer.svelte.ts';
 
-export function createLabApi(lab: LabController) {
+export function createLabApi(lab: LabController, saved?: { history: HistoryController; viewer: ViewerController }) {
   return {
     version: 1,
     environment: () => lab.loadEnvironment(),
@@ -21,6 +23,17 @@ export function createLabApi(lab: LabController) {
     /** Workers the lab has started and not terminated: zero whenever no run is in progress. */
     liveWorkers: () => liveWorkerCount(),
     validate: (document: unknown) => validateResults(document),
+    /** Saved runs, newest first (empty when the browser gives the page no IndexedDB). */
+    history: async () => (saved ? [...(await saved.history.refresh())] : []),
+    /**
+     * Show the results a share link carries, as opening the page with it would; resolves to whether it could
+     * be read and, if not, the message the page shows.
+     */
+    openShared: async (hashOrUrl: string) => {
+      if (!saved) return { ok: false as const, message: 'This page keeps no viewer.' };
+      const outcome = await saved.viewer.openShareLink(hashOrUrl);
+      return outcome.ok ? { ok: true as const, kind: outcome.kind } : outcome;
+    },
   };
 }
 
