@@ -1,0 +1,375 @@
+/**
+ * Saved runs, export and import, share links and the compare view, driven through the page's UI in real
+ * headless Chromium and Firefox: a suite reloaded mid-run keeps its finished experiment, an exported run
+ * imports back with identical numbers, a share link shows the same medians in a fresh page, corrupt files
+ * and links are refused without changing anything, and a two-browser bench comparison opens side by side.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BROWSERS, type LabPage } from '../../src/cli/browsers.ts';
+import { waitForLab } from '../../src/cli/run-in-browser.ts';
+import type { Comparison } from '../../src/results/comparison.ts';
+import type { MeasuredResult, Results } from '../../src/results/schema.ts';
+import { useLab } from './harness.ts';
+
+const POLL = { timeout: 120_000, interval: 200 };
+const root = resolve(import.meta.dirname, '../..');
+
+/** A configuration's row as a results table renders it: what a person reads, compared across views. */
+interface RenderedRow {
+  backend: string | null;
+  workers: string | null;
+  size: string | null;
+  variant: string | null;
+  median: string;
+}
+
+function renderedRows(page: LabPage, tableSelector: string): Promise<RenderedRow[]> {
+  return page.evaluate(
+    (s: string) =>
+      [...document.querySelectorAll(`${s} tbody tr[data-backend]`)].map((tr) => ({
+        backend: tr.getAttribute('data-backend'),
+        workers: tr.getAttribute('data-workers'),
+        size: tr.getAttribute('data-size'),
+        variant: tr.getAttribute('data-variant'),
+        median: tr.querySelector('.median')?.textContent?.trim() ?? '',
+      })),
+    tableSelector,
+  );
+}
+
+/** Record downloads instead of saving them: the page's Blob, and the file name its link offers. */
+function captureDownloads(page: LabPage): Promise<void> {
+  return page.evaluate(() => {
+    const w = window as unknown as { downloads?: Array<{ name: string; blob: Blob }> };
+    if (w.downloads) return;
+    w.downloads = [];
+    const blobs = new Map<string, Blob>();
+    const createObjectURL = URL.createObjectURL.bind(URL);
+    URL.createObjectURL = (object: Blob | MediaSource) => {
+      const url = createObjectURL(object);
+      if (object instanceof Blob) blobs.set(url, object);
+      return url;
+    };
+    const click = HTMLAnchorElement.prototype.click;
+    HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+      const blob = blobs.get(this.href);
+      if (this.download && blob) w.downloads!.push({ name: this.download, blob });
+      else click.call(this);
+    };
+  });
+}
+
+/** Click an export button and read what it offered for download. */
+async function download(page: LabPage, buttonSelector: string): Promise<{ name: string; type: string; text: string }> {
+  const before = await page.evaluate(() => (window as unknown as { downloads: unknown[] }).downloads.length);
+  await page.click(buttonSelector);
+  await expect.poll(() => page.evaluate(() => (window as unknown as { downloads: unknown[] }).downloads.length), POLL).toBe(before + 1);
+  return page.evaluate(async () => {
+    const last = (window as unknown as { downloads: Array<{ name: string; blob: Blob }> }).downloads.at(-1)!;
+    return { name: last.name, type: last.blob.type, text: await last.blob.text() };
+  });
+}
+
+/** Choose a file in the Import control, as a person picking it in the file dialog would. */
+function importText(page: LabPage, text: string, name: string): Promise<void> {
+  return page.evaluate(
+    ({ text, name }: { text: string; name: string }) => {
+      const input = document.querySelector<HTMLInputElement>('[data-testid="import-file"]')!;
+      const files = new DataTransfer();
+      files.items.add(new File([text], name, { type: 'application/json' }));
+      input.files = files.files;
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    },
+    { text, name },
+  );
+}
+
+/** What a refused import must leave alone: the saved runs and what is shown. */
+function pageState(page: LabPage) {
+  return page.evaluate(async () => ({
+    saved: (await window.parallelLab!.history()).map((r) => `${r.id} ${r.status} ${r.experimentIds.join(',')}`),
+    listed: [...document.querySelectorAll('[data-testid="history"] tr[data-run-id]')].map((tr) => tr.textContent),
+    opened: document.querySelector('[data-testid="opened-run"]')?.textContent ?? null,
+    compared: document.querySelector('[data-testid="compare-view"]')?.textContent ?? null,
+  }));
+}
+
+const text = (page: LabPage, selector: string) =>
+  page.evaluate((s: string) => document.querySelector(s)?.textContent?.trim() ?? '', selector);
+
+/** `npm run bench` across both browsers, once for the file: the comparison file and the compare link it prints. */
+let benchOutcome: Promise<{ file: string; stdout: string; stderr: string }> | undefined;
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'parallel-lab-history-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function benchComparison() {
+  benchOutcome ??= (async () => {
+    const file = join(dir, 'comparison.json');
+    // The global setup has built dist/ already, so the CLI runs without `npm run bench`'s own rebuild.
+    const { stdout, stderr } = await promisify(execFile)(
+      'npx',
+      ['tsx', 'src/cli/bench.ts', '--browser', 'chromium,firefox', '--experiments', 'cpu-heavy', '--quick', '--out', file],
+      { cwd: root, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 },
+    );
+    return { file, stdout, stderr };
+  })();
+  return benchOutcome;
+}
+
+describe.each(BROWSERS)('%s: saved runs, export, import, share links and comparison', (browserName) => {
+  const session = useLab(browserName);
+  /** The run the reload test saved, as exported: the input of the later tests. */
+  let exported: { name: string; type: string; text: string };
+  let rowsBeforeReload: RenderedRow[];
+  let shareUrl: string;
+  /** The second saved run is the first with every time multiplied by this. */
+  let scale: number;
+
+  it('saves a suite experiment by experiment: after a reload mid-suite the finished experiment is in the history', async () => {
+    const { page, url } = session();
+    await page.goto(`${url}?experiments=cpu-heavy,tiny-tasks,data-transfer&preset=quick`);
+    await waitForLab(page);
+    await expect.poll(() => text(page, '[data-testid="history-empty"]'), POLL).toMatch(/No saved runs/);
+    await page.click('[data-testid="run-all"]');
+
+    // The first experiment has finished and is on disk (the history lists it) while the suite goes on.
+    await expect.poll(() => text(page, '#cpu-heavy [data-testid="result-cpu-heavy"]'), POLL).not.toBe('');
+    rowsBeforeReload = await renderedRows(page, '#cpu-heavy table.results');
+    expect(rowsBeforeReload.length).toBeGreaterThan(2);
+    await expect
+      .poll(() => text(page, '[data-testid="history"] tr[data-run-id] td.experiments'), POLL)
+      .toMatch(/^1: cpu-heavy$/);
+    expect(await text(page, '[data-testid="history"] tr[data-run-id] td.status')).toBe('running');
+    expect(await page.evaluate(() => window.parallelLab!.status())).toBe('running');
+
+    await page.reload();
+    await waitForLab(page);
+    await expect.poll(() => page.evaluate(() => document.querySelectorAll('[data-testid="history"] tr[data-run-id]').length), POLL).toBe(1);
+    // Cut off by the reload: either it never finished, or the page marked it cancelled while unloading.
+    expect(await text(page, '[data-testid="history"] tr[data-run-id] td.status')).toMatch(/^(unfinished|cancelled)$/);
+    expect(await text(page, '[data-testid="history"] tr[data-run-id] td.experiments')).toMatch(/^\d+: cpu-heavy(, tiny-tasks)?$/);
+    const [saved] = await page.evaluate(() => window.parallelLab!.history());
+    expect(saved).toMatchObject({ browser: { name: browserName }, source: 'local', complete: false });
+    expect(saved!.experimentIds[0]).toBe('cpu-heavy');
+
+    // Opened read-only, its numbers are the ones shown before the reload.
+    await page.click('[data-testid="history-open"]');
+    await expect.poll(() => page.evaluate(() => document.querySelector('[data-testid="opened-run"]')?.getAttribute('data-origin')), POLL).toBe(
+      'history',
+    );
+    expect(await renderedRows(page, '[data-testid="opened-run"] [data-experiment="cpu-heavy"] table.results')).toEqual(rowsBeforeReload);
+  });
+
+  it('exports the opened run as JSON and CSV, and imports the JSON back with identical numbers', async () => {
+    const { page } = session();
+    await captureDownloads(page);
+    exported = await download(page, '[data-testid="opened-actions"] [data-testid="export-json"]');
+    expect(exported.name).toMatch(new RegExp(`^parallel-lab-${browserName}-\\d+-\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d\\.json$`));
+    expect(exported.type).toBe('application/json');
+    const doc = JSON.parse(exported.text) as Results;
+    expect(doc.schema).toBe('parallel-lab/results/v1');
+    expect(doc.cancelled).toBe(true);
+    const cpu = doc.experiments.find((e) => e.id === 'cpu-heavy')!;
+    const serial = cpu.results.find((r): r is MeasuredResult => r.backend === 'serial' && 'medianMs' in r)!;
+    expect(serial.samplesMs.length).toBeGreaterThanOrEqual(5);
+    expect(serial.medianMs).toBeGreaterThan(0);
+
+    const csv = await download(page, '[data-testid="opened-actions"] [data-testid="export-csv"]');
+    expect(csv.type).toBe('text/csv');
+    const lines = csv.text.trimEnd().split('\r\n');
+    expect(lines[0]).toMatch(/^browser,experiment,backend,variant,workers,size,status,medianMs,/);
+    expect(lines.filter((l) => l.includes(`,cpu-heavy,serial,,1,,measured,${serial.medianMs},`))).toHaveLength(1);
+
+    // Back in through the file input: shown as an imported file, and exported again it is the same document.
+    await page.click('[data-testid="close-opened"]');
+    await expect.poll(() => text(page, '[data-testid="opened-run"]'), POLL).toBe('');
+    await importText(page, exported.text, exported.name);
+    await expect.poll(() => page.evaluate(() => document.querySelector('[data-testid="opened-run"]')?.getAttribute('data-origin')), POLL).toBe(
+      'file',
+    );
+    expect(await text(page, '[data-testid="import-alert"]')).toBe('');
+    expect(await text(page, '#opened-title')).toMatch(/^Imported results: /);
+    expect(await renderedRows(page, '[data-testid="opened-run"] [data-experiment="cpu-heavy"] table.results')).toEqual(rowsBeforeReload);
+    const again = await download(page, '[data-testid="opened-actions"] [data-testid="export-json"]');
+    expect(again.text).toBe(exported.text);
+
+    // A different run read from a file (fresh numbers, another time) can be kept in the history as a file.
+    scale = 1.5 + Math.random();
+    const other = JSON.parse(exported.text) as Results;
+    other.createdAt = new Date(Date.parse(other.createdAt) - 3_600_000 * (1 + Math.random())).toISOString();
+    for (const r of other.experiments[0]!.results) {
+      if ('medianMs' in r) {
+        r.medianMs *= scale;
+        r.ci95Ms = [r.ci95Ms[0] * scale, r.ci95Ms[1] * scale];
+        r.samplesMs = r.samplesMs.map((s) => s * scale);
+      }
+    }
+    await importText(page, JSON.stringify(other), 'other.json');
+    await expect.poll(() => text(page, '[data-testid="opened-run"] [data-experiment="cpu-heavy"] tr[data-backend="serial"] .median'), POLL).not.toBe(
+      rowsBeforeReload.find((r) => r.backend === 'serial')!.median,
+    );
+    await page.click('[data-testid="save-opened"]');
+    await expect.poll(() => text(page, '[data-testid="saved-note"]'), POLL).toMatch(/Saved to history/);
+    const saved = await page.evaluate(() => window.parallelLab!.history());
+    expect(saved.map((r) => r.source).sort()).toEqual(['file', 'local']);
+    expect(await page.evaluate(() => document.querySelectorAll('[data-testid="history"] tr[data-run-id]').length)).toBe(2);
+  });
+
+  it('makes a share link that shows the same medians, labelled as shared, in a fresh page', async () => {
+    const { page, browser, url } = session();
+    await importText(page, exported.text, exported.name);
+    await expect.poll(() => renderedRows(page, '[data-testid="opened-run"] [data-experiment="cpu-heavy"] table.results'), POLL).toEqual(
+      rowsBeforeReload,
+    );
+    await page.click('[data-testid="opened-actions"] [data-testid="share-link"]');
+    await expect
+      .poll(() => page.evaluate(() => document.querySelector<HTMLInputElement>('[data-testid="opened-actions"] [data-testid="share-url"]')?.value ?? ''), POLL)
+      .toMatch(/#r=1\.[A-Za-z0-9_-]+$/);
+    shareUrl = await page.evaluate(() => document.querySelector<HTMLInputElement>('[data-testid="opened-actions"] [data-testid="share-url"]')!.value);
+    expect(shareUrl.startsWith(url)).toBe(true);
+    expect(await text(page, '[data-testid="opened-actions"] [data-testid="share-message"]')).toMatch(/characters/);
+
+    const fresh = await browser.newPage();
+    try {
+      await fresh.goto(shareUrl);
+      await waitForLab(fresh);
+      await expect.poll(() => text(fresh, '#opened-title'), POLL).toMatch(/^Shared results: /);
+      expect(await text(fresh, '[data-testid="opened-summary"]')).toMatch(/nothing was run on this machine/);
+      expect(await renderedRows(fresh, '[data-testid="opened-run"] [data-experiment="cpu-heavy"] table.results')).toEqual(rowsBeforeReload);
+      expect(await fresh.evaluate(() => window.parallelLab!.status())).toBe('idle');
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('refuses truncated, hostile and mistyped files and a corrupt link with a clear message, changing nothing', async () => {
+    const { page, browser } = session();
+    const before = await pageState(page);
+    expect(before.opened).not.toBeNull();
+
+    const cut = exported.text.slice(0, Math.floor(exported.text.length * (0.2 + 0.6 * Math.random())));
+    const hostile = exported.text.replace('"experiments": [', '"__proto__": { "polluted": true },\n  "experiments": [');
+    const wrongType = JSON.parse(exported.text) as { experiments: Array<{ results: Array<Record<string, unknown>> }> };
+    wrongType.experiments[0]!.results[0]!.medianMs = 'fast';
+    const cases: Array<[string, string, RegExp]> = [
+      ['truncated.json', cut, /not valid JSON/],
+      ['hostile.json', hostile, /"__proto__" key.*refused/],
+      ['wrong-type.json', JSON.stringify(wrongType), /does not match parallel-lab\/results\/v1[\s\S]*\/experiments\/0\/results\/0/],
+    ];
+    for (const [name, content, message] of cases) {
+      await importText(page, content, name);
+      await expect.poll(() => text(page, '[data-testid="import-alert"]'), POLL).toMatch(message);
+      expect(await page.evaluate(() => document.querySelector('[data-testid="import-alert"]')!.getAttribute('role'))).toBe('alert');
+      expect(await pageState(page), name).toEqual(before);
+      expect(await page.evaluate(() => (Object.prototype as Record<string, unknown>).polluted)).toBeUndefined();
+    }
+
+    // A link cut short, opened in a fresh page: the message shows, nothing opens, and the lab still runs.
+    const payloadStart = shareUrl.indexOf('#r=1.') + 5;
+    const truncated = shareUrl.slice(0, payloadStart + Math.floor((shareUrl.length - payloadStart) * (0.3 + 0.5 * Math.random())));
+    const fresh = await browser.newPage();
+    try {
+      await fresh.goto(truncated);
+      await waitForLab(fresh);
+      await expect.poll(() => text(fresh, '[data-testid="import-alert"]'), POLL).toMatch(/damaged or incomplete|cut short/);
+      expect(await text(fresh, '[data-testid="opened-run"]')).toBe('');
+      expect(await fresh.evaluate(() => document.querySelector<HTMLButtonElement>('[data-testid="run-all"]')!.disabled)).toBe(false);
+      // An altered link, pasted while the page is open: same kind of message.
+      const altered = shareUrl.slice(0, payloadStart) + [...shareUrl.slice(payloadStart)].reverse().join('');
+      await fresh.evaluate((hash: string) => (location.hash = hash), altered.slice(altered.indexOf('#')));
+      await expect.poll(() => text(fresh, '[data-testid="import-alert"]'), POLL).toMatch(/damaged or incomplete|cannot read/);
+      expect(await text(fresh, '[data-testid="opened-run"]')).toBe('');
+    } finally {
+      await fresh.close();
+    }
+    expect(await pageState(page)).toEqual(before);
+  });
+
+  it('compares runs ticked in the history: ratios to the first run', async () => {
+    const { page } = session();
+    await page.click('[data-testid="close-opened"]');
+    for (const row of [1, 2]) await page.click(`[data-testid="history"] tr[data-run-id]:nth-child(${row}) [data-testid="history-tick"]`);
+    await expect.poll(() => text(page, '[data-testid="compare-selected"]'), POLL).toBe('Compare selected (2)');
+    await page.click('[data-testid="compare-selected"]');
+    await expect.poll(() => text(page, '#compare-title'), POLL).toBe('Comparison of 2 runs');
+    expect(await page.evaluate(() => document.querySelector('[data-testid="compare-view"]')!.getAttribute('data-origin'))).toBe('history');
+    // Newest first in the list: the local run is the reference, the scaled copy from the file is second.
+    const ratios = await page.evaluate(() =>
+      [...document.querySelectorAll('[data-testid="compare-view"] [data-experiment="cpu-heavy"] td.ratio')].map((td) => Number(td.getAttribute('data-ratio'))),
+    );
+    expect(ratios.length).toBe(rowsBeforeReload.filter((r) => r.median !== '').length);
+    for (const ratio of ratios) expect(ratio).toBeCloseTo(scale, 9);
+    await page.click('[data-testid="close-compare"]');
+    await expect.poll(() => text(page, '[data-testid="compare-view"]'), POLL).toBe('');
+  });
+
+  it("opens the bench CLI's two-browser comparison: both browsers' rows and ratios side by side", async () => {
+    const { page, url } = session();
+    const { file, stdout } = await benchComparison();
+    const comparison = JSON.parse(await readFile(file, 'utf8')) as Comparison;
+    expect(comparison.schema).toBe('parallel-lab/comparison/v1');
+    expect(comparison.runs.map((r) => r.environment.browser.name)).toEqual(['chromium', 'firefox']);
+
+    // The file, through the Import control.
+    await importText(page, JSON.stringify(comparison), 'comparison.json');
+    await expect.poll(() => text(page, '#compare-title'), POLL).toBe('Comparison of 2 runs');
+    await expectComparison(page, comparison);
+
+    // The link the CLI printed, its fragment opened against this test's server.
+    const printed = stdout.match(/^Compare view[^:]*: (\S+#r=1\.\S+)$/m)?.[1];
+    expect(printed, 'the bench prints a compare link').toBeDefined();
+    await page.click('[data-testid="close-compare"]');
+    await expect.poll(() => text(page, '[data-testid="compare-view"]'), POLL).toBe('');
+    await page.goto(url + printed!.slice(printed!.indexOf('#')));
+    await waitForLab(page);
+    await expect.poll(() => page.evaluate(() => document.querySelector('[data-testid="compare-view"]')?.getAttribute('data-origin')), POLL).toBe('link');
+    await expectComparison(page, comparison);
+  });
+});
+
+/** Both runs named by browser and cores, each configuration's medians and the second run's ratio to the first. */
+async function expectComparison(page: LabPage, comparison: Comparison) {
+  const cores = comparison.runs[0]!.environment.hardwareConcurrency;
+  const labels = await page.evaluate(() =>
+    [...document.querySelectorAll('[data-testid="compare-view"] [data-experiment="cpu-heavy"] th.run-label')].map((th) => th.textContent?.trim()),
+  );
+  expect(labels).toEqual([
+    `Chromium ${comparison.runs[0]!.environment.browser.version.split('.')[0]} · ${cores} cores`,
+    `Firefox ${comparison.runs[1]!.environment.browser.version.split('.')[0]} · ${comparison.runs[1]!.environment.hardwareConcurrency} cores`,
+  ]);
+  const rows = await page.evaluate(() =>
+    [...document.querySelectorAll('[data-testid="compare-view"] [data-experiment="cpu-heavy"] tbody tr')].map((tr) => ({
+      backend: tr.getAttribute('data-backend'),
+      workers: tr.getAttribute('data-workers'),
+      medians: [...tr.querySelectorAll('td.median')].map((td) => Number(td.getAttribute('data-median-ms'))),
+      ratios: [...tr.querySelectorAll('td.ratio')].map((td) => Number(td.getAttribute('data-ratio'))),
+    })),
+  );
+  const measured = (run: Results, backend: string, workers: number) =>
+    run.experiments[0]!.results.find((r): r is MeasuredResult => r.backend === backend && r.workers === workers && 'medianMs' in r);
+  let checked = 0;
+  for (const row of rows) {
+    const a = measured(comparison.runs[0]!, row.backend!, Number(row.workers));
+    const b = measured(comparison.runs[1]!, row.backend!, Number(row.workers));
+    if (!a || !b) continue;
+    expect(row.medians).toEqual([a.medianMs, b.medianMs]);
+    expect(row.ratios).toHaveLength(1);
+    expect(row.ratios[0]).toBeCloseTo(b.medianMs / a.medianMs, 9);
+    checked++;
+  }
+  expect(checked).toBeGreaterThanOrEqual(3);
+  // One chart overlays both runs' speedup curves.
+  await expect
+    .poll(() => page.evaluate(() => document.querySelector('[data-testid="compare-view"] [data-experiment="cpu-heavy"] .plot svg') !== null), POLL)
+    .toBe(true);
+}
