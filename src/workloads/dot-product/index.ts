@@ -89,7 +89,7 @@ export const dotProduct: Workload<Prepared, Float32Array, State> = {
       // 2048: 16 MiB per matrix, 17 Gflop per product (seconds per run in JavaScript).
       max: 2_048,
       integer: true,
-      presets: { default: 512, quick: 256 },
+      presets: { default: 256, quick: 256 },
     },
   ],
   kernels: { matmulRows, matmulCopied },
