@@ -30,6 +30,14 @@ export function readExperiment(experiment: ExperimentResult, reportedCores: numb
         : `${series} beats serial from ${sizeLabel} ≈ ${Math.round(size).toLocaleString('en')}.`,
     );
   }
+  const saturatesAt = experiment.derived?.eventLoopSaturatesAt;
+  if (typeof saturatesAt === 'number') {
+    const cap = experiment.derived?.connectionsPerHost;
+    verdicts.push(
+      `Concurrent requests stop gaining from ${saturatesAt} in flight` +
+        (typeof cap === 'number' ? `: over HTTP/1.1 the browser opens at most ${cap} connections per host, and the rest queue.` : '.'),
+    );
+  }
   const failed = experiment.results.filter((r) => r.available && 'error' in r).length;
   if (failed > 0) warnings.push(`${failed} configuration${failed === 1 ? '' : 's'} failed; see the table.`);
   const cpuWorkers = experiment.id === 'cpu-heavy' ? bySeries.get('workers') : undefined;
