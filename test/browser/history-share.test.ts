@@ -334,6 +334,18 @@ describe.each(BROWSERS)('%s: saved runs, export, import, share links and compari
     await waitForLab(page);
     await expect.poll(() => page.evaluate(() => document.querySelector('[data-testid="compare-view"]')?.getAttribute('data-origin')), POLL).toBe('link');
     await expectComparison(page, comparison);
+
+    // Both runs kept in the history; then one click compares the latest Chromium run with the latest Firefox run.
+    for (const run of comparison.runs) {
+      await importText(page, JSON.stringify(run), `${run.environment.browser.name}.json`);
+      await expect.poll(() => text(page, '#opened-title'), POLL).toMatch(new RegExp(`^Imported results: ${run.environment.browser.name}`, 'i'));
+      await page.click('[data-testid="save-opened"]');
+      await expect.poll(() => text(page, '[data-testid="saved-note"]'), POLL).toBe('Saved to history.');
+    }
+    await page.click('[data-testid="compare-latest-browsers"]');
+    await expect.poll(() => page.evaluate(() => document.querySelector('[data-testid="compare-view"]')?.getAttribute('data-origin')), POLL).toBe('history');
+    const named = await page.evaluate(() => [...document.querySelectorAll('[data-testid="compare-runs"] li')].map((li) => li.textContent?.trim() ?? ''));
+    expect(named.map((n) => n.split(' ')[0])).toEqual(['Chromium', 'Firefox']);
   });
 });
 
