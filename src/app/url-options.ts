@@ -10,11 +10,13 @@ export interface UrlOptions {
   embed: boolean;
   /** Start the shown experiments as soon as the page is ready. */
   autorun: boolean;
+  /** A URL for the api-calls experiment to call instead of the lab's own endpoint. */
+  endpoint?: string;
   /** Ids that were asked for but do not exist, to say so rather than silently show nothing. */
   unknown: string[];
 }
 
-/** e.g. `?experiments=cpu-heavy&preset=quick&embed&autorun` */
+/** e.g. `?experiments=cpu-heavy&preset=quick&embed&autorun`, and `&endpoint=https://…` for api-calls */
 export function parseUrlOptions(search: string): UrlOptions {
   const query = new URLSearchParams(search);
   const asked = (query.get('experiments') ?? query.get('experiment') ?? '')
@@ -29,5 +31,6 @@ export function parseUrlOptions(search: string): UrlOptions {
     preset: query.get('preset') === 'quick' ? 'quick' : 'default',
     embed: flag('embed'),
     autorun: flag('autorun'),
+    ...(query.get('endpoint') ? { endpoint: query.get('endpoint')! } : {}),
   };
 }

@@ -12,6 +12,7 @@ import { COMPARISON_SCHEMA_ID, type Comparison } from '../results/comparison.ts'
 import type { Results } from '../results/schema.ts';
 import { makeShareUrl } from '../results/share-link.ts';
 import { validateResults } from '../results/validate.ts';
+import { setCustomEndpoint } from '../workloads/api-calls/endpoint.ts';
 import { workloads } from '../workloads/registry.ts';
 import type { BackendId } from '../workloads/types.ts';
 import { BROWSERS, launchBrowser, type BrowserName } from './browsers.ts';
@@ -29,6 +30,8 @@ interface BenchOptions {
   request: SuiteRequest;
   out?: string;
   firefoxWebgpu: boolean;
+  /** A URL for api-calls to call instead of the lab's own endpoint. */
+  endpoint?: string;
 }
 
 function parseOptions(argv: string[]): BenchOptions {
@@ -42,6 +45,7 @@ function parseOptions(argv: string[]): BenchOptions {
       out: { type: 'string' },
       param: { type: 'string', multiple: true, default: [] },
       'firefox-webgpu': { type: 'string', default: 'on' },
+      endpoint: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -50,7 +54,7 @@ function parseOptions(argv: string[]): BenchOptions {
     process.stdout.write(
       'Usage: npm run bench -- --browser chromium|firefox|chromium,firefox [--experiments ' +
         `${workloads.map((w) => w.meta.id).join(',')}] [--quick] [--backends serial,workers,...] [--out FILE] [--param ID.KEY=VALUE ...] ` +
-        '[--firefox-webgpu on|off]\n',
+        '[--firefox-webgpu on|off] [--endpoint URL]\n',
     );
     process.exit(0);
   }
@@ -79,13 +83,25 @@ function parseOptions(argv: string[]): BenchOptions {
     },
     ...(values.out ? { out: values.out } : {}),
     firefoxWebgpu: values['firefox-webgpu'] === 'on',
+    ...(values.endpoint ? { endpoint: checkEndpoint(values.endpoint) } : {}),
   };
+}
+
+/** Refuse a malformed endpoint here, before a browser starts, with the page's own message. */
+function checkEndpoint(url: string): string {
+  try {
+    setCustomEndpoint(url);
+  } catch (error) {
+    throw new UsageError(`--endpoint: ${(error as Error).message}`);
+  }
+  return url;
 }
 
 async function runOneBrowser(name: BrowserName, url: string, options: BenchOptions): Promise<Results> {
   const browser = await launchBrowser(name, { firefoxWebgpu: options.firefoxWebgpu });
   try {
-    const page = await openLab(browser, url);
+    // The page reads the endpoint from its address, as an embedding tutorial would pass it.
+    const page = await openLab(browser, options.endpoint ? `${url}?endpoint=${encodeURIComponent(options.endpoint)}` : url);
     const results = await runSuiteInPage(page, options.request, (label) => process.stderr.write(`  [${name}] ${label}\n`));
     results.environment.runner = { ...browser.runner, headless: true };
     return results;

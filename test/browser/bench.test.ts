@@ -3,6 +3,8 @@
  * in its quick preset, and the JSON validated against the shipped schema.
  */
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,6 +13,7 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSERS } from '../../src/cli/browsers.ts';
+import { echoReply } from '../../src/cli/latency-endpoint.ts';
 import { validateResults } from '../../src/results/validate.ts';
 import type { MeasuredResult, Results } from '../../src/results/schema.ts';
 import { workloads } from '../../src/workloads/registry.ts';
@@ -115,4 +118,44 @@ describe('npm run bench refuses bad input', () => {
     expect(experiment.code).not.toBe(0);
     expect(experiment.stderr).toMatch(/Unknown experiment "nope"/);
   });
+
+  it('a malformed --endpoint, before any browser starts', async () => {
+    const { code, stderr } = await bench(['--browser', 'chromium', '--experiments', 'api-calls', '--endpoint', 'ftp://example.com/x']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--endpoint: "ftp:\/\/example.com\/x" is not an http or https URL/);
+  });
+});
+
+describe('npm run bench --endpoint: api-calls against a server of the user\'s own', () => {
+  it('calls it across origins (CORS), checks every echo and records who answered', async () => {
+    let hits = 0;
+    const server = createServer((req, res) => {
+      const reply = echoReply(req.method ?? 'GET', new URL(req.url ?? '/', 'http://localhost'));
+      hits += 1;
+      // Another origin than the lab's: it must allow the page by CORS, and let a COEP page embed its answers.
+      const headers = { ...reply.headers, 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin' };
+      setTimeout(() => res.writeHead(reply.status, headers).end(reply.body), reply.delayMs);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/echo`;
+    try {
+      const out = join(dir, 'custom-endpoint.json');
+      const outcome = await bench(['--browser', 'chromium', '--experiments', 'api-calls', '--quick', '--endpoint', url, '--out', out]);
+      expect(outcome.code, outcome.stderr).toBe(0);
+      const doc = JSON.parse(await readFile(out, 'utf8')) as Results;
+      const experiment = doc.experiments[0]!;
+      expect(experiment.params.endpoint).toBe('custom');
+      const measured = experiment.results.filter((r): r is MeasuredResult => r.available && 'medianMs' in r);
+      expect(measured.length).toBeGreaterThan(3);
+      for (const r of measured) {
+        expect(r.verified).toBe(true);
+        expect(r.mode).toBe('custom');
+      }
+      // Every timed request reached this server, not the lab's own endpoint.
+      const timed = measured.reduce((n, r) => n + r.samplesMs.length * Number(experiment.params.requests), 0);
+      expect(hits).toBeGreaterThanOrEqual(timed);
+    } finally {
+      server.close();
+    }
+  }, 300_000);
 });

@@ -20,4 +20,10 @@ describe('embedding options from the query string', () => {
     expect(odd.preset).toBe('default');
     expect(odd.embed).toBe(false);
   });
+
+  it('carries an endpoint URL for api-calls, encoded as a query value', () => {
+    const url = `https://api.example.com/ping?x=${Math.random()}`;
+    expect(parseUrlOptions(`?experiments=api-calls&endpoint=${encodeURIComponent(url)}`).endpoint).toBe(url);
+    expect(parseUrlOptions('?endpoint=').endpoint).toBeUndefined();
+  });
 });
