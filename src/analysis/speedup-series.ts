@@ -11,6 +11,10 @@ export interface SpeedupMark {
   /** Speedup range implied by the two medians' 95% intervals (pessimistic end to optimistic end). */
   low: number;
   high: number;
+  /** The configuration's own median and 95% interval, for the time-against-lanes view. */
+  medianMs: number;
+  ciLowMs: number;
+  ciHighMs: number;
 }
 
 export interface CurvePoint {
@@ -66,6 +70,9 @@ export function speedupMarks(experiment: ExperimentResult): SpeedupMark[] {
         speedup: s.medianMs / r.medianMs,
         low: s.ci95Ms[0] / Math.max(r.ci95Ms[1], 1e-9),
         high: s.ci95Ms[1] / Math.max(r.ci95Ms[0], 1e-9),
+        medianMs: r.medianMs,
+        ciLowMs: r.ci95Ms[0],
+        ciHighMs: r.ci95Ms[1],
       };
     }),
   );

@@ -75,6 +75,12 @@ describe.each(BROWSERS)('%s: the CPU-heavy experiment from the UI', (browserName
     await expect
       .poll(() => page.evaluate(() => document.querySelectorAll('#cpu-heavy .plot svg g[aria-label="bar"] rect').length), POLL)
       .toBe(tasks);
+    // The same sweep as time against lanes, and the scaling metrics for every point of it.
+    await page.click('[data-testid="view-time-cpu-heavy"]');
+    await expect
+      .poll(() => page.evaluate(() => document.querySelector('#cpu-heavy .plot[aria-label^="Median time against lane count"] svg') !== null), POLL)
+      .toBe(true);
+    expect(await page.evaluate(() => document.querySelectorAll('[data-testid="scaling-cpu-heavy"] tbody tr').length)).toBe(rows.length - 1);
     expect(await page.evaluate(() => window.parallelLab!.liveWorkers())).toBe(0);
   });
 
