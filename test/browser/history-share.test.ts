@@ -295,6 +295,33 @@ describe.each(BROWSERS)('%s: saved runs, export, import, share links and compari
     expect(await pageState(page)).toEqual(before);
   });
 
+  it('offers a link without task timelines when the full one would be too long', async () => {
+    const { page } = session();
+    // Random bars barely compress: tens of thousands make a fragment past what browsers reliably accept.
+    const big = JSON.parse(exported.text) as Results;
+    const last = big.experiments[0]!.results.filter((r): r is MeasuredResult => 'timeline' in r).at(-1)!;
+    last.timeline = Array.from({ length: 60_000 }, (_, i) => {
+      const startMs = Math.random() * 1_000;
+      return { lane: i % 4, startMs, endMs: startMs + Math.random() };
+    });
+    await page.click('[data-testid="close-opened"]');
+    await expect.poll(() => text(page, '[data-testid="opened-run"]'), POLL).toBe('');
+    await importText(page, JSON.stringify(big), 'big.json');
+    await expect.poll(() => text(page, '#opened-title'), POLL).toMatch(/^Imported results: /);
+    await page.click('[data-testid="opened-actions"] [data-testid="share-link"]');
+    await expect.poll(() => text(page, '[data-testid="opened-actions"] [data-testid="share-message"]'), POLL).toMatch(
+      /characters, over the [\d,]+ a browser reliably accepts/,
+    );
+    await page.click('[data-testid="opened-actions"] [data-testid="share-link-lean"]');
+    await expect.poll(() => text(page, '[data-testid="opened-actions"] [data-testid="share-message"]'), POLL).toMatch(/timelines were left out/);
+    const lean = await page.evaluate(() => document.querySelector<HTMLInputElement>('[data-testid="opened-actions"] [data-testid="share-url"]')!.value);
+    expect(lean.length).toBeLessThan(1_000_000);
+    const decoded = await page.evaluate((url: string) => window.parallelLab!.openShared(url), lean);
+    expect(decoded).toEqual({ ok: true, kind: 'results' });
+    expect(await text(page, '#opened-title')).toMatch(/^Shared results: /);
+    expect(await renderedRows(page, '[data-testid="opened-run"] [data-experiment="cpu-heavy"] table.results')).toEqual(rowsBeforeReload);
+  });
+
   it('compares runs ticked in the history: ratios to the first run', async () => {
     const { page } = session();
     await page.click('[data-testid="close-opened"]');
