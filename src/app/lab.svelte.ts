@@ -126,7 +126,8 @@ export class LabController {
 
 function describeProgress(p: Progress & { experimentIndex: number; experimentCount: number }): SuiteProgress {
   const lanes = p.backend === 'serial' ? '' : ` × ${p.workers}`;
-  const step = p.phase === 'warm-up' ? 'warm-up' : `sample ${p.sample + 1} of ${p.sampleCount}`;
+  const pass = p.rounds > 1 ? `round ${p.round + 1} of ${p.rounds}, ` : '';
+  const step = p.phase === 'warm-up' ? `${pass}warm-up` : `${pass}sample ${p.sample + 1} of ${p.sampleCount}`;
   return {
     ...p,
     overall: (p.experimentIndex + p.fraction) / p.experimentCount,

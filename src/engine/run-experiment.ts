@@ -8,7 +8,7 @@ import { planSampleCount, warmedUp, type SamplingPolicy } from '../measure/sampl
 import { median, medianConfidenceInterval } from '../measure/stats.ts';
 import { round3, toTimeline, type TaskSpan } from '../measure/timeline.ts';
 import type { BackendResult, ExperimentResult, MeasuredResult } from '../results/schema.ts';
-import type { BackendId, Configuration, Params, Preset, RunContext, Workload } from '../workloads/types.ts';
+import type { BackendId, Configuration, Params, Preset, RunContext, SetupOutcome, Workload } from '../workloads/types.ts';
 import { fitSweeps, addSpeedups } from './scaling.ts';
 import { createExecutor, unavailableReason, type Capabilities } from './backends.ts';
 import { resolveParams } from './params.ts';
@@ -26,6 +26,9 @@ export interface Progress {
   sampleCount: number;
   configIndex: number;
   configCount: number;
+  /** Which pass over the configurations this is (see SamplingPolicy.rounds), from 0. */
+  round: number;
+  rounds: number;
   /** 0..1 through this experiment. */
   fraction: number;
 }
@@ -82,22 +85,30 @@ export async function runExperiment(request: ExperimentRequest, ctx: ExperimentC
     prepared: new Map(),
     configCount: configs.length,
   };
-  const results: BackendResult[] = [];
+  // Configurations are measured in rounds, each taking its share of every configuration's samples, so a
+  // slow spell of a shared machine falls on all of them alike and the ratios between them stay fair.
+  const rounds = Math.max(1, ctx.sampling.rounds);
+  const outcomes: Array<Collected | BackendResult> = [];
   try {
-    for (const [configIndex, config] of configs.entries()) {
-      throwIfAborted(ctx.signal);
-      const reason = unavailableReason(config.backend, ctx.capabilities);
-      if (reason !== undefined) {
-        results.push({ ...describeConfig(config), available: false, reason });
-        continue;
+    for (let round = 0; round < rounds; round++) {
+      for (const [configIndex, config] of configs.entries()) {
+        throwIfAborted(ctx.signal);
+        const earlier = outcomes[configIndex];
+        if (earlier !== undefined && !isCollected(earlier)) continue; // unavailable, or failed in an earlier round
+        const reason = unavailableReason(config.backend, ctx.capabilities);
+        if (reason !== undefined) {
+          outcomes[configIndex] = { ...describeConfig(config), available: false, reason };
+          continue;
+        }
+        outcomes[configIndex] = await measureRound(scope, config, { configIndex, round, rounds }, earlier);
       }
-      results.push(await measureConfiguration(scope, config, configIndex));
     }
   } finally {
     // Spawn cost is its own experiment: the pool lives for this experiment's samples, then goes.
     scope.pool.terminate();
     await scope.gpu.destroy();
   }
+  const results = outcomes.map((o) => (isCollected(o) ? summarizeCollected(scope, o) : o));
   addSpeedups(results);
   const derived = workload.summarize?.(results, params);
   const first = scope.prepared.values().next().value;
@@ -129,9 +140,47 @@ function preparedFor(scope: ExperimentScope, size: number | undefined): unknown 
   return scope.prepared.get(size);
 }
 
-async function measureConfiguration(scope: ExperimentScope, config: Configuration, configIndex: number): Promise<BackendResult> {
+/** One configuration's samples so far, gathered over rounds. */
+interface Collected {
+  collected: true;
+  config: Configuration;
+  /** Samples in the order taken, across rounds. */
+  samplesMs: number[];
+  warmupMs: number[];
+  timelines: Array<{ spans: TaskSpan[]; baseEpochMs: number }>;
+  check: string;
+  /** Samples wanted in all, planned from the first round's warm-up. */
+  plannedSamples: number;
+  /** The first round's set-up: the cold compile is the one to report. */
+  setup?: SetupOutcome<unknown>;
+}
+
+function isCollected(outcome: Collected | BackendResult | undefined): outcome is Collected {
+  return outcome !== undefined && 'collected' in outcome;
+}
+
+interface RoundPosition {
+  configIndex: number;
+  round: number;
+  rounds: number;
+}
+
+/**
+ * One round of one configuration: set up, warm up, take this round's share of the samples, tear down.
+ * The first round warms up until the JIT settles and plans the sample count; later rounds find the code
+ * warm and need one untimed run to refill caches after set-up.
+ */
+async function measureRound(
+  scope: ExperimentScope,
+  config: Configuration,
+  position: RoundPosition,
+  earlier: Collected | undefined,
+): Promise<Collected | BackendResult> {
   const { workload, ctx } = scope;
-  const samplesMs: number[] = [];
+  const { configIndex, round, rounds } = position;
+  const samplesMs = earlier?.samplesMs ?? [];
+  const steps = scope.configCount * rounds;
+  const step = round * scope.configCount + configIndex;
   const report = (phase: Progress['phase'], sample: number, sampleCount: number) =>
     ctx.onProgress?.({
       experimentId: workload.meta.id,
@@ -141,7 +190,9 @@ async function measureConfiguration(scope: ExperimentScope, config: Configuratio
       sampleCount,
       configIndex,
       configCount: scope.configCount,
-      fraction: (configIndex + (phase === 'sampling' ? (sample + 1) / (sampleCount + 1) : 0)) / scope.configCount,
+      round,
+      rounds,
+      fraction: (step + (phase === 'sampling' ? (sample + 1) / (sampleCount + 1) : 0)) / steps,
     });
   let state: unknown;
   let setUp = false;
@@ -174,49 +225,40 @@ async function measureConfiguration(scope: ExperimentScope, config: Configuratio
       return { durationMs, spans: run.spans, baseEpochMs, check: check.detail };
     };
 
-    const warmupMs: number[] = [];
-    while (!warmedUp(warmupMs, ctx.sampling)) {
-      report('warm-up', warmupMs.length, ctx.sampling.maxWarmupRuns);
+    const warmupMs = earlier?.warmupMs ?? [];
+    if (earlier === undefined) {
+      while (!warmedUp(warmupMs, ctx.sampling)) {
+        report('warm-up', warmupMs.length, ctx.sampling.maxWarmupRuns);
+        warmupMs.push((await timedRun()).durationMs);
+      }
+    } else {
+      report('warm-up', 0, 1);
       warmupMs.push((await timedRun()).durationMs);
     }
-    const sampleCount = planSampleCount(warmupMs[warmupMs.length - 1]!, ctx.timerResolutionMs, ctx.sampling);
+    const plannedSamples = earlier?.plannedSamples ?? planSampleCount(warmupMs[warmupMs.length - 1]!, ctx.timerResolutionMs, ctx.sampling);
+    // This round's share: the rounds left split what is still wanted.
+    const thisRound = Math.ceil((plannedSamples - samplesMs.length) / (rounds - round));
 
-    const timelines: Array<{ spans: TaskSpan[]; baseEpochMs: number }> = [];
-    let check = '';
-    for (let s = 0; s < sampleCount; s++) {
-      report('sampling', s, sampleCount);
+    const timelines = earlier?.timelines ?? [];
+    let check = earlier?.check ?? '';
+    for (let s = 0; s < thisRound; s++) {
+      report('sampling', s, thisRound);
       const sample = await timedRun();
       samplesMs.push(round3(sample.durationMs));
       timelines.push({ spans: sample.spans, baseEpochMs: sample.baseEpochMs });
       check = sample.check;
     }
-
-    const medianMs = median(samplesMs);
-    const ci = medianConfidenceInterval(samplesMs);
-    // The timeline shown is the sample closest to the median: typical, not the luckiest or the unluckiest.
-    const typical = samplesMs.reduce((best, v, i) => (Math.abs(v - medianMs) < Math.abs(samplesMs[best]! - medianMs) ? i : best), 0);
-    const throughput = workload.throughput?.(prepared, medianMs) ?? {};
-    const result: MeasuredResult = {
-      ...describeConfig(config),
-      available: true,
+    const firstSetup = earlier ? earlier.setup : setup;
+    return {
+      collected: true,
+      config,
       samplesMs,
-      warmupMs: warmupMs.map(round3),
-      medianMs: round3(medianMs),
-      ci95Ms: [round3(ci.low), round3(ci.high)],
-      ciCoverage: Math.round(ci.coverage * 1e4) / 1e4,
-      verified: true,
+      warmupMs,
+      timelines,
       check,
-      ...(setup?.compileMs !== undefined ? { compileMs: round3(setup.compileMs) } : {}),
-      ...(setup?.mode !== undefined ? { mode: setup.mode } : {}),
-      ...(setup?.note !== undefined ? { note: setup.note } : {}),
-      ...(throughput.gbPerSecond !== undefined ? { gbPerSecond: round3(throughput.gbPerSecond) } : {}),
-      ...(throughput.gflops !== undefined ? { gflops: round3(throughput.gflops) } : {}),
-      timeline: toTimeline(timelines[typical]!.spans, timelines[typical]!.baseEpochMs),
-      ...(setup?.spans && setup.spans.length > 0
-        ? { setupTimeline: toTimeline(setup.spans, Math.min(...setup.spans.map((s) => s.startEpochMs))) }
-        : {}),
+      plannedSamples,
+      ...(firstSetup ? { setup: { ...firstSetup, state: undefined } } : {}),
     };
-    return result;
   } catch (error) {
     if (isAbortError(error)) throw error;
     const lost = scope.gpu.lostReason;
@@ -230,6 +272,37 @@ async function measureConfiguration(scope: ExperimentScope, config: Configuratio
   } finally {
     if (setUp && workload.teardown) await workload.teardown(state);
   }
+}
+
+/** Median, interval, throughput and the typical sample's timeline of a configuration whose rounds are done. */
+function summarizeCollected(scope: ExperimentScope, collected: Collected): MeasuredResult {
+  const { config, samplesMs, warmupMs, timelines, check, setup } = collected;
+  const prepared = preparedFor(scope, config.size);
+  const medianMs = median(samplesMs);
+  const ci = medianConfidenceInterval(samplesMs);
+  // The timeline shown is the sample closest to the median: typical, not the luckiest or the unluckiest.
+  const typical = samplesMs.reduce((best, v, i) => (Math.abs(v - medianMs) < Math.abs(samplesMs[best]! - medianMs) ? i : best), 0);
+  const throughput = scope.workload.throughput?.(prepared, medianMs) ?? {};
+  return {
+    ...describeConfig(config),
+    available: true,
+    samplesMs,
+    warmupMs: warmupMs.map(round3),
+    medianMs: round3(medianMs),
+    ci95Ms: [round3(ci.low), round3(ci.high)],
+    ciCoverage: Math.round(ci.coverage * 1e4) / 1e4,
+    verified: true,
+    check,
+    ...(setup?.compileMs !== undefined ? { compileMs: round3(setup.compileMs) } : {}),
+    ...(setup?.mode !== undefined ? { mode: setup.mode } : {}),
+    ...(setup?.note !== undefined ? { note: setup.note } : {}),
+    ...(throughput.gbPerSecond !== undefined ? { gbPerSecond: round3(throughput.gbPerSecond) } : {}),
+    ...(throughput.gflops !== undefined ? { gflops: round3(throughput.gflops) } : {}),
+    timeline: toTimeline(timelines[typical]!.spans, timelines[typical]!.baseEpochMs),
+    ...(setup?.spans && setup.spans.length > 0
+      ? { setupTimeline: toTimeline(setup.spans, Math.min(...setup.spans.map((s) => s.startEpochMs))) }
+      : {}),
+  };
 }
 
 /** A backend answered, but not what the serial reference says. */

@@ -12,6 +12,11 @@ export interface SamplingPolicy {
   minTotalMs: number;
   /** A sample must span this many timer ticks for quantisation to be negligible (1000 ticks: 0.1% error). */
   minTicksPerSample: number;
+  /**
+   * Passes over an experiment's configurations, each taking its share of every configuration's samples:
+   * on a shared, noisy machine a slow spell then slows every configuration alike, not just one.
+   */
+  rounds: number;
 }
 
 export const defaultSampling: SamplingPolicy = {
@@ -22,6 +27,7 @@ export const defaultSampling: SamplingPolicy = {
   maxSamples: 41,
   minTotalMs: 1_000,
   minTicksPerSample: 1_000,
+  rounds: 3,
 };
 
 export const quickSampling: SamplingPolicy = {
@@ -32,6 +38,7 @@ export const quickSampling: SamplingPolicy = {
   maxSamples: 21,
   minTotalMs: 250,
   minTicksPerSample: 1_000,
+  rounds: 1,
 };
 
 /**

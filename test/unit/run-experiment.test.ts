@@ -1,0 +1,102 @@
+/**
+ * The engine's rounds: every configuration's samples are spread over several passes, so a slow spell of a
+ * shared machine cannot land on one configuration alone. Timed on a virtual clock, so the test is exact.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { WorkerPool } from '../../src/executors/worker-pool.ts';
+import { runExperiment, type ExperimentContext } from '../../src/engine/run-experiment.ts';
+import type { SamplingPolicy } from '../../src/measure/sampling.ts';
+import type { MeasuredResult } from '../../src/results/schema.ts';
+import type { Workload } from '../../src/workloads/types.ts';
+
+let clockMs = 0;
+afterEach(() => vi.restoreAllMocks());
+
+/**
+ * Serial and one event-loop lane doing identical work, each run costing `costOf(runIndex)` virtual ms.
+ * `failAt` makes that run give a wrong answer.
+ */
+function twinWorkload(costOf: (run: number) => number, log: string[], failAt?: number): Workload<number, number, void> {
+  let runs = 0;
+  return {
+    meta: { id: 'twins', title: 'Twins', postRow: '', summary: '', backends: ['serial', 'event-loop'] },
+    params: [],
+    kernels: {},
+    configurations: () => [
+      { backend: 'serial', workers: 1 },
+      { backend: 'event-loop', workers: 1 },
+    ],
+    prepare: (_params, random) => 1 + random(),
+    async run(ctx, prepared) {
+      const run = runs++;
+      log.push(ctx.config.backend);
+      clockMs += costOf(run);
+      return { output: run === failAt ? -prepared : prepared, spans: [] };
+    },
+    verify: (output, prepared) => ({ ok: output === prepared, detail: output === prepared ? 'same' : 'wrong' }),
+  };
+}
+
+function context(rounds: number): ExperimentContext {
+  const sampling: SamplingPolicy = {
+    warmupRuns: 1,
+    maxWarmupRuns: 1,
+    warmupTolerance: 1,
+    minSamples: 6,
+    maxSamples: 6,
+    minTotalMs: 0,
+    minTicksPerSample: 1,
+    rounds,
+  };
+  return {
+    signal: new AbortController().signal,
+    random: Math.random,
+    capabilities: { workers: false, sharedArrayBuffer: false, crossOriginIsolated: false, webgpu: { available: false, reason: 'none' } },
+    hardwareConcurrency: 2,
+    timerResolutionMs: 0.001,
+    sampling,
+    createPool: () => ({ terminate() {} }) as unknown as WorkerPool,
+  };
+}
+
+async function measure(rounds: number, costOf: (run: number) => number, failAt?: number) {
+  clockMs = 0;
+  vi.spyOn(performance, 'now').mockImplementation(() => clockMs);
+  const log: string[] = [];
+  const experiment = await runExperiment({ workload: twinWorkload(costOf, log, failAt) as Workload, preset: 'default' }, context(rounds));
+  return { experiment, log };
+}
+
+const medianOf = (backend: string, results: readonly unknown[]) =>
+  (results as MeasuredResult[]).find((r) => r.backend === backend)!.medianMs;
+
+describe('measuring in rounds', () => {
+  it('interleaves the configurations and splits the planned samples over the rounds', async () => {
+    const { experiment, log } = await measure(3, () => 1);
+    // Per round and configuration: one warm-up run, then two of the six samples.
+    expect(log.join(' ')).toBe(Array.from({ length: 3 }, () => 'serial serial serial event-loop event-loop event-loop').join(' '));
+    for (const r of experiment.results as MeasuredResult[]) {
+      expect(r.samplesMs).toHaveLength(6);
+      expect(r.verified).toBe(true);
+    }
+  });
+
+  it('a slow spell over one stretch of the run no longer lands on one configuration alone', async () => {
+    // Runs 7 to 13 are four times slower: in one round that is exactly the event loop's whole block.
+    const spell = (run: number) => (run >= 7 && run < 14 ? 4 : 1);
+    const once = await measure(1, spell);
+    expect(medianOf('event-loop', once.experiment.results) / medianOf('serial', once.experiment.results)).toBe(4);
+    const spread = await measure(3, spell);
+    const ratio = medianOf('event-loop', spread.experiment.results) / medianOf('serial', spread.experiment.results);
+    // Both now carry part of the spell: the distortion of their ratio shrinks from 4× to at most 2.5×.
+    expect(Math.max(ratio, 1 / ratio)).toBeLessThanOrEqual(2.5);
+  });
+
+  it('a wrong answer in a later round fails the configuration, which then sits the remaining rounds out', async () => {
+    const { experiment, log } = await measure(3, () => 1, 9);
+    const eventLoop = experiment.results.find((r) => r.backend === 'event-loop')!;
+    expect('error' in eventLoop && eventLoop.error).toMatch(/Wrong answer/);
+    expect((experiment.results.find((r) => r.backend === 'serial') as MeasuredResult).samplesMs).toHaveLength(6);
+    expect(log.filter((b) => b === 'event-loop')).toHaveLength(4);
+  });
+});
