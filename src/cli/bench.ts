@@ -110,6 +110,33 @@ async function runOneBrowser(name: BrowserName, url: string, options: BenchOptio
   }
 }
 
+/** Links longer than this go to a file rather than the terminal. */
+const MAX_PRINTED_LINK_CHARS = 4_000;
+
+/**
+ * A link that opens the comparison in the compare view of the lab `npm start` serves: printed when short,
+ * and always written as a small HTML page next to the --out file (or into the working directory).
+ * The results ride in the fragment, which never reaches a server; timelines go first if it is too long.
+ */
+async function writeCompareLink(comparison: Comparison, out: string | undefined): Promise<void> {
+  let link = await makeShareUrl(LAB_URL, comparison);
+  if (!link.ok) link = await makeShareUrl(LAB_URL, comparison, { dropTimelines: true });
+  if (!link.ok) {
+    process.stderr.write(`No compare link: ${link.message} Import the --out file in the lab's compare view instead.\n`);
+    return;
+  }
+  const page = out ? `${out.replace(/\.json$/i, '')}.html` : 'parallel-lab-comparison.html';
+  const href = link.url.replaceAll('&', '&amp;').replaceAll('"', '&quot;');
+  await writeFile(
+    page,
+    `<!doctype html>\n<meta charset="utf-8">\n<title>Parallel Lab comparison</title>\n` +
+      `<p>Start the lab with <code>npm start</code>, then open <a id="compare" href="${href}">this comparison in its compare view</a>.</p>\n`,
+  );
+  const where = link.url.length <= MAX_PRINTED_LINK_CHARS ? link.url : `the link in ${page}`;
+  process.stdout.write(`\nCompare view (after npm start): ${where}\n`);
+  process.stderr.write(`Wrote ${page}\n`);
+}
+
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   // Refuse bad parameters before any browser starts: the page would refuse them too, a minute later.
@@ -136,13 +163,7 @@ async function main(): Promise<number> {
     await writeFile(options.out, `${JSON.stringify(comparison ?? runs[0], null, 2)}\n`);
     process.stderr.write(`Wrote ${options.out}\n`);
   }
-  if (comparison) {
-    // The results ride in the fragment, which never reaches a server; timelines go first if it is too long.
-    let link = await makeShareUrl(LAB_URL, comparison);
-    if (!link.ok) link = await makeShareUrl(LAB_URL, comparison, { dropTimelines: true });
-    if (link.ok) process.stdout.write(`\nCompare view (after npm start): ${link.url}\n`);
-    else process.stderr.write(`No compare link: ${link.message} Import the --out file in the lab's compare view instead.\n`);
-  }
+  if (comparison) await writeCompareLink(comparison, options.out);
   for (const p of problems) process.stderr.write(`error: ${p}\n`);
   return problems.length > 0 ? 1 : 0;
 }

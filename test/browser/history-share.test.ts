@@ -352,9 +352,12 @@ describe.each(BROWSERS)('%s: saved runs, export, import, share links and compari
     await expect.poll(() => text(page, '#compare-title'), POLL).toBe('Comparison of 2 runs');
     await expectComparison(page, comparison);
 
-    // The link the CLI printed, its fragment opened against this test's server.
-    const printed = stdout.match(/^Compare view[^:]*: (\S+#r=1\.\S+)$/m)?.[1];
-    expect(printed, 'the bench prints a compare link').toBeDefined();
+    // The link the CLI wrote beside the comparison (and printed, when short enough for a terminal), its
+    // fragment opened against this test's server.
+    expect(stdout).toMatch(/^Compare view \(after npm start\): /m);
+    const linkPage = await readFile(file.replace(/\.json$/, '.html'), 'utf8');
+    const printed = linkPage.match(/href="([^"]+#r=1\.[^"]+)"/)?.[1]?.replaceAll('&amp;', '&');
+    expect(printed, 'the bench writes a compare link').toBeDefined();
     await page.click('[data-testid="close-compare"]');
     await expect.poll(() => text(page, '[data-testid="compare-view"]'), POLL).toBe('');
     await page.goto(url + printed!.slice(printed!.indexOf('#')));
