@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveParams, ParamError } from '../../src/engine/params.ts';
 import { workerCounts } from '../../src/engine/sweep.ts';
 import { compileGpuJsKernel, destroyGpuJs } from '../../src/executors/gpujs.ts';
-import { addCopied, addRange, fillRandomNonZero, firstMismatch } from '../../src/workloads/array-add/add.ts';
+import { addCopied, addRange, fillRandomNonZero, firstMismatch, poisonOutput, POISONED_ELEMENTS } from '../../src/workloads/array-add/add.ts';
 import { BINDINGS, ENTRY_POINT, LANES_PER_VECTOR, WORKGROUP_SIZE } from '../../src/workloads/array-add/gpu.ts';
 import { arrayAdd } from '../../src/workloads/array-add/index.ts';
 import { geometricSizes, sizedConfigurations } from '../../src/workloads/array-add/sweep.ts';
@@ -57,6 +57,22 @@ describe('array-add kernels', () => {
     }
     expect({ outOfRange, inexact }).toEqual({ outOfRange: 0, inexact: 0 });
     expect(new Set(a.subarray(0, 1000)).size).toBeGreaterThan(990);
+  });
+
+  it('poisons the ends and fresh random elements of a reused output, and nothing else', () => {
+    const length = 50_000 + Math.floor(Math.random() * 1_000);
+    const output = fillRandomNonZero(new Float32Array(length), Math.random);
+    const before = output.slice();
+    poisonOutput(output);
+    const poisoned = [...output.keys()].filter((i) => Number.isNaN(output[i]!));
+    expect(poisoned).toContain(0);
+    expect(poisoned).toContain(length - 1);
+    expect(poisoned.length).toBeGreaterThan(POISONED_ELEMENTS / 2);
+    expect(poisoned.length).toBeLessThanOrEqual(POISONED_ELEMENTS + 2);
+    for (let i = 0; i < length; i++) if (!Number.isNaN(output[i]!)) expect(output[i]).toBe(before[i]);
+    const again = before.slice();
+    poisonOutput(again);
+    expect([...again.keys()].filter((i) => Number.isNaN(again[i]!))).not.toEqual(poisoned);
   });
 
   it('firstMismatch compares bits: a sign, a NaN or a length difference is a mismatch', () => {

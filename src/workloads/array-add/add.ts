@@ -55,3 +55,19 @@ export function firstMismatch(actual: Float32Array, expected: Float32Array): num
   for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return i;
   return -1;
 }
+
+/** Elements poisoned before each run: enough that a run skipping any sizeable part of its output is caught. */
+export const POISONED_ELEMENTS = 256;
+
+/**
+ * Set the first, the last and POISONED_ELEMENTS random elements of an output reused across runs to NaN, fresh
+ * positions each time, so a run that leaves its output (or a stretch of it) unwritten fails the check instead
+ * of passing on the last run's answer. Sparse on purpose: filling all of it would pull every cache line to
+ * this thread and charge lanes on other cores for fetching them back, which serial does not pay.
+ */
+export function poisonOutput(output: Float32Array, random: () => number = Math.random): void {
+  if (output.length === 0) return;
+  output[0] = Number.NaN;
+  output[output.length - 1] = Number.NaN;
+  for (let k = 0; k < POISONED_ELEMENTS; k++) output[Math.floor(random() * output.length)] = Number.NaN;
+}

@@ -5,7 +5,7 @@ import { epochNowMs } from '../../measure/clock.ts';
 import type { TaskSpan } from '../../measure/timeline.ts';
 import { splitRange, type IntRange } from '../cpu-heavy/sum-range.ts';
 import type { Params, RunContext, Workload } from '../types.ts';
-import { addCopied, addRange, fillRandomNonZero, firstMismatch, type AddRange, type AddSlice } from './add.ts';
+import { addCopied, addRange, fillRandomNonZero, firstMismatch, poisonOutput, type AddRange, type AddSlice } from './add.ts';
 import type { ArrayAddGpu } from './gpu.ts';
 import { geometricSizes, sizedConfigurations } from './sweep.ts';
 
@@ -26,9 +26,9 @@ interface Prepared {
 }
 
 /**
- * Serial and shared memory write into an output made once per configuration and poisoned before every run:
- * a fresh 16 MiB array per run would time the kernel's page faults (which lanes of one process take in
- * turns), not the addition.
+ * Serial and shared memory write into an output made once per configuration and poisoned (sparsely) before
+ * every run: a fresh 16 MiB array per run would time the kernel's page faults (which lanes of one process
+ * take in turns), not the addition.
  */
 type State =
   | { kind: 'serial'; c: Float32Array }
@@ -152,7 +152,7 @@ export const arrayAdd: Workload<Prepared, Float32Array, State> = {
     }
   },
   beforeRun(_prepared, state) {
-    if (state.kind === 'serial' || state.kind === 'shared-memory') state.c.fill(Number.NaN);
+    if (state.kind === 'serial' || state.kind === 'shared-memory') poisonOutput(state.c);
   },
   async run(ctx, prepared, state) {
     const { a, b, length, repeats } = prepared;

@@ -2,7 +2,7 @@
 import { throwIfAborted } from '../../executors/abort.ts';
 import { compileGpuJsKernel, destroyGpuJs, type GpuJsKernel } from '../../executors/gpujs.ts';
 import { epochNowMs } from '../../measure/clock.ts';
-import { fillRandomNonZero } from '../array-add/add.ts';
+import { fillRandomNonZero, poisonOutput } from '../array-add/add.ts';
 import { geometricSizes, sizedConfigurations } from '../array-add/sweep.ts';
 import { splitRange, type IntRange } from '../cpu-heavy/sum-range.ts';
 import type { Params, RunContext, Workload } from '../types.ts';
@@ -148,7 +148,7 @@ export const dotProduct: Workload<Prepared, Float32Array, State> = {
     }
   },
   beforeRun(_prepared, state) {
-    if (state.kind === 'serial' || state.kind === 'shared-memory') state.c.fill(Number.NaN);
+    if (state.kind === 'serial' || state.kind === 'shared-memory') poisonOutput(state.c);
   },
   async run(ctx, prepared, state) {
     const { n, a, b } = prepared;
