@@ -218,6 +218,62 @@ export async function readBackFloat32(
   }
 }
 
+/** What one configuration keeps on the GPU for a kernel that reads two float32 arrays and writes a third. */
+export interface TwoInputKernel {
+  device: GPUDevice;
+  pipeline: GPUComputePipeline;
+  bindGroup: GPUBindGroup;
+  a: GPUBuffer;
+  b: GPUBuffer;
+  c: GPUBuffer;
+  staging: GPUBuffer;
+}
+
+/** How one run of a TwoInputKernel is named and dispatched. */
+export interface TwoInputRun {
+  /** Label of the command encoder and compute pass. */
+  label: string;
+  /** What the run does, for error messages ("Adding the arrays on the GPU"). */
+  doing: string;
+  /** What the dispatch phase waits for, for timeout messages ("the additions"). */
+  waitingFor: string;
+  /** Record the dispatches into the pass; pipeline and bind group are already set. */
+  dispatch(pass: GPUComputePassEncoder): void;
+}
+
+/** One timed run: upload a and b, clear c and dispatch, read c back; each phase is a span. */
+export async function runTwoInputKernel(
+  kernel: TwoInputKernel,
+  a: Float32Array,
+  b: Float32Array,
+  run: TwoInputRun,
+  signal: AbortSignal,
+): Promise<{ output: Float32Array; spans: TaskSpan[] }> {
+  const { device } = kernel;
+  const spans: TaskSpan[] = [];
+  const output = await withErrorScopes(
+    device,
+    run.doing,
+    async () => {
+      await timedPhase(spans, 'upload', () => upload(device, [[kernel.a, a], [kernel.b, b]], signal));
+      await timedPhase(spans, 'dispatch', () => {
+        const encoder = device.createCommandEncoder({ label: run.label });
+        // A kernel that wrote nothing must not pass on the previous run's answer.
+        encoder.clearBuffer(kernel.c);
+        const pass = encoder.beginComputePass({ label: run.label });
+        pass.setPipeline(kernel.pipeline);
+        pass.setBindGroup(0, kernel.bindGroup);
+        run.dispatch(pass);
+        pass.end();
+        return submitAndWait(device, encoder.finish(), signal, run.waitingFor);
+      });
+      return timedPhase(spans, 'read-back', () => readBackFloat32(device, kernel.c, kernel.staging, signal));
+    },
+    signal,
+  );
+  return { output, spans };
+}
+
 /** Destroy buffers made in setup; safe to call with some missing. */
 export function destroyBuffers(...buffers: Array<GPUBuffer | undefined>): void {
   for (const buffer of buffers) buffer?.destroy();

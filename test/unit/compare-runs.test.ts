@@ -8,32 +8,14 @@ import {
 } from '../../src/analysis/compare-runs.ts';
 import type { RunSummary } from '../../src/results/history.ts';
 import type { ExperimentResult, MeasuredResult, Results } from '../../src/results/schema.ts';
-import { makeResults } from '../fixtures/make-results.ts';
+import { experimentResult, makeResults, measuredResult } from '../fixtures/make-results.ts';
 
-const measured = (backend: MeasuredResult['backend'], workers: number, medianMs: number, extra: Partial<MeasuredResult> = {}): MeasuredResult => ({
-  backend,
-  available: true,
-  workers,
-  samplesMs: [medianMs],
-  warmupMs: [],
-  medianMs,
-  ci95Ms: [medianMs * 0.9, medianMs * 1.1],
-  ciCoverage: 0.95,
-  verified: true,
-  timeline: [],
-  ...extra,
-});
+/** Measured results with a ±10% interval. */
+const measured = (backend: MeasuredResult['backend'], workers: number, medianMs: number, extra: Partial<MeasuredResult> = {}) =>
+  measuredResult(backend, workers, medianMs, extra, 0.1);
 
-const experiment = (id: string, results: ExperimentResult['results']): ExperimentResult => ({
-  id,
-  title: `Title of ${id}`,
-  preset: 'quick',
-  params: {},
-  startedAt: new Date().toISOString(),
-  durationMs: 1,
-  results,
-  amdahl: {},
-});
+const experiment = (id: string, results: ExperimentResult['results']): ExperimentResult =>
+  experimentResult(id, results, { title: `Title of ${id}`, preset: 'quick' });
 
 function run(browser: string, version: string, cores: number, experiments: ExperimentResult[], createdAt = '2026-01-02T03:04:05.000Z'): Results {
   const base = makeResults();

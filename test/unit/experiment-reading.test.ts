@@ -1,26 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { readExperiment } from '../../src/analysis/experiment-reading.ts';
-import type { BackendResult, ExperimentResult, MeasuredResult } from '../../src/results/schema.ts';
+import type { MeasuredResult } from '../../src/results/schema.ts';
+import { experimentResult as experiment, measuredResult } from '../fixtures/make-results.ts';
 
 /** A measured result with a tight (±2%) or loose interval around its median. */
-function measured(backend: MeasuredResult['backend'], workers: number, medianMs: number, spread = 0.02): MeasuredResult {
-  return {
-    backend,
-    available: true,
-    workers,
-    samplesMs: [medianMs],
-    warmupMs: [],
-    medianMs,
-    ci95Ms: [medianMs * (1 - spread), medianMs * (1 + spread)],
-    ciCoverage: 0.97,
-    verified: true,
-    timeline: [],
-  };
-}
+const measured = (backend: MeasuredResult['backend'], workers: number, medianMs: number, spread = 0.02) =>
+  measuredResult(backend, workers, medianMs, {}, spread);
 
-function experiment(id: string, results: BackendResult[], derived?: ExperimentResult['derived']): ExperimentResult {
-  return { id, preset: 'default', params: {}, startedAt: new Date().toISOString(), durationMs: 1, results, amdahl: {}, ...(derived ? { derived } : {}) };
-}
 
 describe('reading an experiment', () => {
   it('says workers won and the event loop did not, and measures the usable cores, as the post concludes', () => {
@@ -55,8 +41,7 @@ describe('reading an experiment', () => {
   it('reports where concurrent requests stop gaining and why', () => {
     const reading = readExperiment(
       experiment('api-calls', [measured('serial', 1, 400), measured('event-loop', 6, 70), measured('event-loop', 8, 70)], {
-        eventLoopSaturatesAt: 6,
-        connectionsPerHost: 6,
+        derived: { eventLoopSaturatesAt: 6, connectionsPerHost: 6 },
       }),
       2,
     );

@@ -1,27 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { headlineFigures } from '../../src/analysis/headline-figures.ts';
-import type { BackendResult, ExperimentResult, MeasuredResult, Results } from '../../src/results/schema.ts';
-import { makeResults } from '../fixtures/make-results.ts';
+import type { Results } from '../../src/results/schema.ts';
+import { experimentResult as experiment, makeResults, measuredResult as measured } from '../fixtures/make-results.ts';
 
-function measured(backend: MeasuredResult['backend'], workers: number, medianMs: number, extra: Partial<MeasuredResult> = {}): MeasuredResult {
-  return {
-    backend,
-    available: true,
-    workers,
-    samplesMs: [medianMs],
-    warmupMs: [],
-    medianMs,
-    ci95Ms: [medianMs * 0.95, medianMs * 1.05],
-    ciCoverage: 0.97,
-    verified: true,
-    timeline: [],
-    ...extra,
-  };
-}
 
-function experiment(id: string, results: BackendResult[], derived?: ExperimentResult['derived']): ExperimentResult {
-  return { id, preset: 'default', params: {}, startedAt: new Date().toISOString(), durationMs: 1, results, amdahl: {}, ...(derived ? { derived } : {}) };
-}
 
 const byId = (figures: ReturnType<typeof headlineFigures>, id: string) => figures.find((f) => f.id === id)!;
 
@@ -42,8 +24,8 @@ describe('headline figures', () => {
           measured('webgpu', 1, 30, { size: big, variant: 'tiled' }),
           measured('webgpu', 1, 90, { size: big, variant: 'naive' }),
         ]),
-        experiment('api-calls', [measured('serial', 1, 400), measured('event-loop', 8, 100)], { eventLoopSaturatesAt: 6 }),
-        experiment('tiny-tasks', [measured('serial', 1, 1)], { 'breakEvenUs.workers.pooled': 250, 'breakEvenUs.workers.spawn': 'never' }),
+        experiment('api-calls', [measured('serial', 1, 400), measured('event-loop', 8, 100)], { derived: { eventLoopSaturatesAt: 6 } }),
+        experiment('tiny-tasks', [measured('serial', 1, 1)], { derived: { 'breakEvenUs.workers.pooled': 250, 'breakEvenUs.workers.spawn': 'never' } }),
       ],
     };
     const figures = headlineFigures(doc);

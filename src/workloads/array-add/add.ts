@@ -71,3 +71,10 @@ export function poisonOutput(output: Float32Array, random: () => number = Math.r
   output[output.length - 1] = Number.NaN;
   for (let k = 0; k < POISONED_ELEMENTS; k++) output[Math.floor(random() * output.length)] = Number.NaN;
 }
+
+/** The same numbers in a SharedArrayBuffer, which shared-memory lanes read where it is, without a copy. */
+export function toShared(source: Float32Array): Float32Array {
+  const shared = new Float32Array(new SharedArrayBuffer(source.byteLength));
+  shared.set(source);
+  return shared;
+}

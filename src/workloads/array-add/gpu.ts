@@ -9,10 +9,8 @@ import {
   createReadbackBuffer,
   createStorageBuffer,
   destroyBuffers,
-  readBackFloat32,
-  submitAndWait,
-  timedPhase,
-  upload,
+  runTwoInputKernel,
+  type TwoInputKernel,
   withErrorScopes,
 } from '../../executors/webgpu.ts';
 import shaderSource from './array-add.wgsl?raw';
@@ -35,14 +33,7 @@ export const ENTRY_POINT = 'add';
 export const BINDINGS = ['a', 'b', 'c'] as const;
 
 /** Everything one configuration keeps on the GPU between runs. */
-export interface ArrayAddGpu {
-  device: GPUDevice;
-  pipeline: GPUComputePipeline;
-  bindGroup: GPUBindGroup;
-  a: GPUBuffer;
-  b: GPUBuffer;
-  c: GPUBuffer;
-  staging: GPUBuffer;
+export interface ArrayAddGpu extends TwoInputKernel {
   workgroups: number;
 }
 
@@ -82,36 +73,27 @@ export async function setupArrayAddGpu(
 }
 
 /** One timed run: upload a and b, add them `repeats` times, read c back; each phase is a span. */
-export async function runArrayAddGpu(
+export function runArrayAddGpu(
   gpu: ArrayAddGpu,
   a: Float32Array,
   b: Float32Array,
   repeats: number,
   signal: AbortSignal,
 ): Promise<{ output: Float32Array; spans: TaskSpan[] }> {
-  const { device } = gpu;
-  const spans: TaskSpan[] = [];
-  const output = await withErrorScopes(
-    device,
-    'Adding the arrays on the GPU',
-    async () => {
-      await timedPhase(spans, 'upload', () => upload(device, [[gpu.a, a], [gpu.b, b]], signal));
-      await timedPhase(spans, 'dispatch', () => {
-        const encoder = device.createCommandEncoder({ label: 'array-add' });
-        // A kernel that wrote nothing must not pass on the previous run's answer.
-        encoder.clearBuffer(gpu.c);
-        const pass = encoder.beginComputePass({ label: 'array-add' });
-        pass.setPipeline(gpu.pipeline);
-        pass.setBindGroup(0, gpu.bindGroup);
+  return runTwoInputKernel(
+    gpu,
+    a,
+    b,
+    {
+      label: 'array-add',
+      doing: 'Adding the arrays on the GPU',
+      waitingFor: 'the additions',
+      dispatch: (pass) => {
         for (let r = 0; r < repeats; r++) pass.dispatchWorkgroups(gpu.workgroups);
-        pass.end();
-        return submitAndWait(device, encoder.finish(), signal, 'the additions');
-      });
-      return timedPhase(spans, 'read-back', () => readBackFloat32(device, gpu.c, gpu.staging, signal));
+      },
     },
     signal,
   );
-  return { output, spans };
 }
 
 /** Free the buffers; the device belongs to the experiment and outlives this configuration. */

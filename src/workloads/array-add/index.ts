@@ -5,7 +5,7 @@ import { epochNowMs } from '../../measure/clock.ts';
 import type { TaskSpan } from '../../measure/timeline.ts';
 import { splitRange, type IntRange } from '../cpu-heavy/sum-range.ts';
 import type { Params, RunContext, Workload } from '../types.ts';
-import { addCopied, addRange, fillRandomNonZero, firstMismatch, poisonOutput, type AddRange, type AddSlice } from './add.ts';
+import { addCopied, addRange, fillRandomNonZero, firstMismatch, poisonOutput, toShared, type AddRange, type AddSlice } from './add.ts';
 import type { ArrayAddGpu } from './gpu.ts';
 import { geometricSizes, sizedConfigurations } from './sweep.ts';
 
@@ -39,12 +39,6 @@ type State =
 
 const sizesOf = (params: Params) => geometricSizes(params.minLength!, params.maxLength!, 4);
 
-/** The same arrays in shared memory: shared-memory lanes read them where they are. */
-function toShared(source: Float32Array): Float32Array {
-  const shared = new Float32Array(new SharedArrayBuffer(source.byteLength));
-  shared.set(source);
-  return shared;
-}
 
 export const arrayAdd: Workload<Prepared, Float32Array, State> = {
   meta: {

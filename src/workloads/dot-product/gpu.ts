@@ -10,10 +10,8 @@ import {
   createStorageBuffer,
   createUniformU32,
   destroyBuffers,
-  readBackFloat32,
-  submitAndWait,
-  timedPhase,
-  upload,
+  runTwoInputKernel,
+  type TwoInputKernel,
   withErrorScopes,
 } from '../../executors/webgpu.ts';
 import naiveSource from './matmul-naive.wgsl?raw';
@@ -34,15 +32,8 @@ export const ENTRY_POINT = 'matmul';
 export const BINDINGS = ['a', 'b', 'c', 'params'] as const;
 
 /** Everything one configuration keeps on the GPU between runs. */
-export interface MatmulGpu {
-  device: GPUDevice;
-  pipeline: GPUComputePipeline;
-  bindGroup: GPUBindGroup;
-  a: GPUBuffer;
-  b: GPUBuffer;
-  c: GPUBuffer;
+export interface MatmulGpu extends TwoInputKernel {
   params: GPUBuffer;
-  staging: GPUBuffer;
   workgroups: number;
 }
 
@@ -82,35 +73,24 @@ export async function setupMatmulGpu(
 }
 
 /** One timed run: upload A and B, dispatch, read C back; each phase is a span. */
-export async function runMatmulGpu(
+export function runMatmulGpu(
   gpu: MatmulGpu,
   a: Float32Array,
   b: Float32Array,
   signal: AbortSignal,
 ): Promise<{ output: Float32Array; spans: TaskSpan[] }> {
-  const { device } = gpu;
-  const spans: TaskSpan[] = [];
-  const output = await withErrorScopes(
-    device,
-    'Multiplying the matrices on the GPU',
-    async () => {
-      await timedPhase(spans, 'upload', () => upload(device, [[gpu.a, a], [gpu.b, b]], signal));
-      await timedPhase(spans, 'dispatch', () => {
-        const encoder = device.createCommandEncoder({ label: 'matmul' });
-        // A kernel that wrote nothing must not pass on the previous run's answer.
-        encoder.clearBuffer(gpu.c);
-        const pass = encoder.beginComputePass({ label: 'matmul' });
-        pass.setPipeline(gpu.pipeline);
-        pass.setBindGroup(0, gpu.bindGroup);
-        pass.dispatchWorkgroups(gpu.workgroups, gpu.workgroups);
-        pass.end();
-        return submitAndWait(device, encoder.finish(), signal, 'the matrix product');
-      });
-      return timedPhase(spans, 'read-back', () => readBackFloat32(device, gpu.c, gpu.staging, signal));
+  return runTwoInputKernel(
+    gpu,
+    a,
+    b,
+    {
+      label: 'matmul',
+      doing: 'Multiplying the matrices on the GPU',
+      waitingFor: 'the matrix product',
+      dispatch: (pass) => pass.dispatchWorkgroups(gpu.workgroups, gpu.workgroups),
     },
     signal,
   );
-  return { output, spans };
 }
 
 /** Free the buffers; the device belongs to the experiment and outlives this configuration. */

@@ -2,7 +2,7 @@
 import { throwIfAborted } from '../../executors/abort.ts';
 import { compileGpuJsKernel, destroyGpuJs, type GpuJsKernel } from '../../executors/gpujs.ts';
 import { epochNowMs } from '../../measure/clock.ts';
-import { fillRandomNonZero, poisonOutput } from '../array-add/add.ts';
+import { fillRandomNonZero, poisonOutput, toShared } from '../array-add/add.ts';
 import { geometricSizes, sizedConfigurations } from '../array-add/sweep.ts';
 import { splitRange, type IntRange } from '../cpu-heavy/sum-range.ts';
 import type { Params, RunContext, Workload } from '../types.ts';
@@ -42,11 +42,6 @@ type State =
 
 const sizesOf = (params: Params) => geometricSizes(params.minN!, params.maxN!, 2);
 
-function toShared(source: Float32Array): Float32Array {
-  const shared = new Float32Array(new SharedArrayBuffer(source.byteLength));
-  shared.set(source);
-  return shared;
-}
 
 /** gpu.js returns a 2-D output as an array of rows; the check wants one row-major array. */
 function flatten(output: unknown, n: number): Float32Array {
