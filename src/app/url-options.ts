@@ -1,6 +1,6 @@
 /** Options read from the page's query string, so tutorials can embed one experiment in an iframe. */
 import { workloads } from '../workloads/registry.ts';
-import type { Preset } from '../workloads/types.ts';
+import { PRESETS, type Preset } from '../workloads/types.ts';
 
 export interface UrlOptions {
   /** Show only these experiments (all when empty). */
@@ -28,7 +28,7 @@ export function parseUrlOptions(search: string): UrlOptions {
   return {
     experiments: asked.filter((id) => known.has(id)),
     unknown: asked.filter((id) => !known.has(id)),
-    preset: query.get('preset') === 'quick' ? 'quick' : 'default',
+    preset: (PRESETS as readonly string[]).includes(query.get('preset') ?? '') ? (query.get('preset') as Preset) : 'default',
     embed: flag('embed'),
     autorun: flag('autorun'),
     ...(query.get('endpoint') ? { endpoint: query.get('endpoint')! } : {}),

@@ -14,7 +14,8 @@ import { makeShareUrl } from '../results/share-link.ts';
 import { validateResults } from '../results/validate.ts';
 import { setCustomEndpoint } from '../workloads/api-calls/endpoint.ts';
 import { workloads } from '../workloads/registry.ts';
-import type { BackendId } from '../workloads/types.ts';
+import { PRESETS, type BackendId, type Preset } from '../workloads/types.ts';
+import { BACKEND_IDS, isBackendId } from '../engine/backends.ts';
 import { BROWSERS, launchBrowser, type BrowserName } from './browsers.ts';
 import { formatResultsTable, problemsIn } from './report.ts';
 import { openLab, runSuiteInPage } from './run-in-browser.ts';
@@ -41,6 +42,7 @@ function parseOptions(argv: string[]): BenchOptions {
       browser: { type: 'string', default: 'chromium' },
       experiments: { type: 'string' },
       quick: { type: 'boolean', default: false },
+      preset: { type: 'string' },
       backends: { type: 'string' },
       out: { type: 'string' },
       param: { type: 'string', multiple: true, default: [] },
@@ -53,7 +55,7 @@ function parseOptions(argv: string[]): BenchOptions {
   if (values.help) {
     process.stdout.write(
       'Usage: npm run bench -- --browser chromium|firefox|chromium,firefox [--experiments ' +
-        `${workloads.map((w) => w.meta.id).join(',')}] [--quick] [--backends serial,workers,...] [--out FILE] [--param ID.KEY=VALUE ...] ` +
+        `${workloads.map((w) => w.meta.id).join(',')}] [--preset quick|default|thorough] [--quick] [--backends ${BACKEND_IDS.join(',')}] [--out FILE] [--param ID.KEY=VALUE ...] ` +
         '[--firefox-webgpu on|off] [--endpoint URL]\n',
     );
     process.exit(0);
@@ -73,13 +75,22 @@ function parseOptions(argv: string[]): BenchOptions {
     params[id] = { ...params[id], ...parseParamText(text.slice(dot + 1)) };
   }
   if (!['on', 'off'].includes(values['firefox-webgpu'])) throw new UsageError('--firefox-webgpu takes on or off.');
+  if (values.preset !== undefined && !(PRESETS as readonly string[]).includes(values.preset)) {
+    throw new UsageError(`--preset takes ${PRESETS.join(', ')} (got "${values.preset}").`);
+  }
+  if (values.preset !== undefined && values.quick && values.preset !== 'quick') throw new UsageError('--quick and --preset disagree.');
+  const preset: Preset = values.quick ? 'quick' : ((values.preset as Preset | undefined) ?? 'default');
+  const backends = values.backends?.split(',').map((b) => b.trim());
+  for (const backend of backends ?? []) {
+    if (!isBackendId(backend)) throw new UsageError(`Unknown backend "${backend}": use ${BACKEND_IDS.join(', ')}.`);
+  }
   return {
     browsers,
     request: {
       experiments,
-      preset: values.quick ? 'quick' : 'default',
+      preset,
       params,
-      ...(values.backends ? { backends: values.backends.split(',').map((b) => b.trim()) as BackendId[] } : {}),
+      ...(backends ? { backends: backends as BackendId[] } : {}),
     },
     ...(values.out ? { out: values.out } : {}),
     firefoxWebgpu: values['firefox-webgpu'] === 'on',

@@ -24,6 +24,11 @@ export function checkParam(spec: ParamSpec, value: unknown, experimentId: string
   return value;
 }
 
+/** A parameter's value in a preset: `thorough` falls back to `default` where the experiment gives none. */
+export function presetValue(spec: ParamSpec, preset: Preset): number {
+  return preset === 'thorough' ? (spec.presets.thorough ?? spec.presets.default) : spec.presets[preset];
+}
+
 /** The preset's values with the user's overrides applied, every one validated; unknown keys are refused. */
 export function resolveParams(workload: Workload, preset: Preset, overrides: Record<string, unknown> = {}): Params {
   const id = workload.meta.id;
@@ -35,7 +40,7 @@ export function resolveParams(workload: Workload, preset: Preset, overrides: Rec
   }
   const params: Params = {};
   for (const spec of workload.params) {
-    params[spec.key] = checkParam(spec, overrides[spec.key] ?? spec.presets[preset], id);
+    params[spec.key] = checkParam(spec, overrides[spec.key] ?? presetValue(spec, preset), id);
   }
   return params;
 }

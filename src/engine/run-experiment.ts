@@ -8,7 +8,7 @@ import { planSampleCount, warmedUp, type SamplingPolicy } from '../measure/sampl
 import { median, medianConfidenceInterval } from '../measure/stats.ts';
 import { round3, toTimeline, type TaskSpan } from '../measure/timeline.ts';
 import type { BackendResult, ExperimentResult, MeasuredResult } from '../results/schema.ts';
-import type { BackendId, Configuration, Params, Preset, RunContext, SetupOutcome, Workload } from '../workloads/types.ts';
+import { implementationOf, type BackendId, type Configuration, type Params, type Preset, type RunContext, type SetupOutcome, type Workload } from '../workloads/types.ts';
 import { fitSweeps, addSpeedups } from './scaling.ts';
 import { createExecutor, unavailableReason, type Capabilities } from './backends.ts';
 import { resolveParams } from './params.ts';
@@ -194,6 +194,7 @@ async function measureRound(
       rounds,
       fraction: (step + (phase === 'sampling' ? (sample + 1) / (sampleCount + 1) : 0)) / steps,
     });
+  const implementation = implementationOf(workload, config.backend);
   let state: unknown;
   let setUp = false;
   try {
@@ -207,7 +208,7 @@ async function measureRound(
       pool: scope.pool,
       gpuDevice: () => scope.gpu.get(),
     };
-    const setup = workload.setup ? await workload.setup(runContext, prepared) : undefined;
+    const setup = implementation.setup ? await implementation.setup(runContext, prepared) : undefined;
     state = setup?.state;
     setUp = true;
 
@@ -215,10 +216,10 @@ async function measureRound(
       // Let input (a Cancel click) and rendering in before the main thread may be busy for a while.
       await nextMacrotask();
       throwIfAborted(ctx.signal);
-      workload.beforeRun?.(prepared, state);
+      implementation.beforeRun?.(prepared, state);
       const baseEpochMs = epochNowMs();
       const start = performance.now();
-      const run = await workload.run(runContext, prepared, state);
+      const run = await implementation.run(runContext, prepared, state);
       const durationMs = performance.now() - start;
       const check = workload.verify(run.output, prepared);
       if (!check.ok) throw new WrongAnswerError(check.detail);
@@ -270,7 +271,7 @@ async function measureRound(
       samplesMs,
     };
   } finally {
-    if (setUp && workload.teardown) await workload.teardown(state);
+    if (setUp && implementation.teardown) await implementation.teardown(state);
   }
 }
 

@@ -1,12 +1,12 @@
 /** Runs a list of experiments into one results document: the code path of the Run button and of the CLI. */
 import { isAbortError } from '../executors/abort.ts';
-import { defaultSampling, quickSampling } from '../measure/sampling.ts';
+import { defaultSampling, quickSampling, thoroughSampling } from '../measure/sampling.ts';
 import { RESULTS_SCHEMA_ID, type EnvironmentReport, type ExperimentResult, type Results } from '../results/schema.ts';
 import { workloadById } from '../workloads/registry.ts';
 import type { BackendId, Preset } from '../workloads/types.ts';
 import { resolveParams } from './params.ts';
 import { runExperiment, type ExperimentContext, type Progress } from './run-experiment.ts';
-import type { Capabilities } from './backends.ts';
+import { BACKEND_IDS, isBackendId, type Capabilities } from './backends.ts';
 
 export const APP = { name: 'parallel-lab', version: '0.1.0' } as const;
 
@@ -37,9 +37,8 @@ export function validateSuiteRequest(request: SuiteRequest): void {
   for (const id of Object.keys(request.params ?? {})) {
     if (!request.experiments.includes(id)) workloadById(id);
   }
-  const known: readonly BackendId[] = ['serial', 'event-loop', 'workers', 'shared-memory', 'webgpu', 'gpujs'];
   for (const backend of request.backends ?? []) {
-    if (!known.includes(backend)) throw new RangeError(`Unknown backend "${backend}". Known: ${known.join(', ')}.`);
+    if (!isBackendId(backend)) throw new RangeError(`Unknown backend "${backend}". Known: ${BACKEND_IDS.join(', ')}.`);
   }
 }
 
@@ -57,7 +56,7 @@ export async function runSuite(
     environment,
     experiments: [],
   };
-  const sampling = request.preset === 'quick' ? quickSampling : defaultSampling;
+  const sampling = request.preset === 'quick' ? quickSampling : request.preset === 'thorough' ? thoroughSampling : defaultSampling;
   for (const [experimentIndex, id] of request.experiments.entries()) {
     try {
       const experiment = await runExperiment(

@@ -1,13 +1,13 @@
-/** Which configurations an experiment measures: backends times lane counts. */
-import type { BackendId } from '../workloads/types.ts';
+/** Which configurations an experiment measures: backends times lane counts, and problem sizes. */
+import type { BackendId } from './backends.ts';
+import { isLaneBackend } from './backends.ts';
 
 export interface Configuration {
   backend: BackendId;
   workers: number;
+  size?: number;
+  variant?: string;
 }
-
-/** Backends whose lane count is swept; the others run once. */
-const LANE_BACKENDS: ReadonlySet<BackendId> = new Set(['event-loop', 'workers', 'shared-memory']);
 
 /**
  * 1, 2, 4, ... up to twice the reported core count, so oversubscription shows, plus the core count itself
@@ -20,13 +20,52 @@ export function workerCounts(hardwareConcurrency: number): number[] {
   return [...counts].sort((a, b) => a - b);
 }
 
-export function isLaneBackend(backend: BackendId): boolean {
-  return LANE_BACKENDS.has(backend);
-}
-
+/** Lane backends at every count of workerCounts, the others once. */
 export function plannedConfigurations(backends: readonly BackendId[], hardwareConcurrency: number): Configuration[] {
   const counts = workerCounts(hardwareConcurrency);
   return backends.flatMap((backend) =>
     isLaneBackend(backend) ? counts.map((workers) => ({ backend, workers })) : [{ backend, workers: 1 }],
   );
+}
+
+/** Problem sizes from `min` to `max`, multiplying by `factor`; `max` is always the last. */
+export function geometricSizes(min: number, max: number, factor: number): number[] {
+  const sizes: number[] = [];
+  for (let size = Math.min(min, max); size < max; size *= factor) sizes.push(size);
+  sizes.push(max);
+  return sizes;
+}
+
+/**
+ * Configurations for experiments that sweep a problem size: serial once per size (the reference for
+ * speedups at that size), lane backends at the core count, other backends once per variant; then the lane
+ * backends at every other count of workerCounts at the largest size, so Amdahl has a sweep to fit.
+ */
+export function sizedConfigurations(
+  sizes: readonly number[],
+  hardwareConcurrency: number,
+  backends: readonly BackendId[],
+  variantsOf: (backend: BackendId) => ReadonlyArray<string | undefined> = () => [undefined],
+): Configuration[] {
+  const cores = Math.max(1, Math.floor(hardwareConcurrency));
+  const configs: Configuration[] = [];
+  for (const size of sizes) {
+    for (const backend of backends) {
+      for (const variant of variantsOf(backend)) {
+        configs.push({
+          backend,
+          workers: isLaneBackend(backend) ? cores : 1,
+          size,
+          ...(variant !== undefined ? { variant } : {}),
+        });
+      }
+    }
+  }
+  const largest = sizes[sizes.length - 1]!;
+  for (const backend of backends.filter(isLaneBackend)) {
+    for (const workers of workerCounts(cores)) {
+      if (workers !== cores) configs.push({ backend, workers, size: largest });
+    }
+  }
+  return configs;
 }

@@ -4,6 +4,7 @@ import { measureTimerResolutionMs } from '../measure/clock.ts';
 import { assertWebGpuAdapter } from '../executors/gpu-device.ts';
 import type { EnvironmentReport } from '../results/schema.ts';
 import type { Capabilities } from '../engine/backends.ts';
+import { detectWasmSimd } from '../executors/wasm-detect.ts';
 
 async function describeWebGpu(): Promise<EnvironmentReport['webgpu']> {
   try {
@@ -82,6 +83,7 @@ export async function collectEnvironment(): Promise<EnvironmentReport> {
     sharedArrayBuffer: typeof SharedArrayBuffer === 'function',
     timerResolutionMs: Math.round(measureTimerResolutionMs() * 1e6) / 1e6,
     webgpu: await describeWebGpu(),
+    wasm: detectWasmSimd(),
     webgl: describeWebGl(),
   };
 }
@@ -93,5 +95,6 @@ export function capabilitiesOf(env: EnvironmentReport): Capabilities {
     sharedArrayBuffer: env.sharedArrayBuffer,
     crossOriginIsolated: env.crossOriginIsolated,
     webgpu: { available: env.webgpu.available, ...(env.webgpu.reason ? { reason: env.webgpu.reason } : {}) },
+    wasmSimd: env.wasm ?? detectWasmSimd(),
   };
 }

@@ -6,7 +6,8 @@
  */
 import { epochNowMs } from '../measure/clock.ts';
 import type { TaskSpan } from '../measure/timeline.ts';
-import type { KernelRef, MapOutcome } from '../workloads/types.ts';
+import type { MapOutcome } from './contract.ts';
+import type { KernelRef } from '../workloads/kernels.ts';
 import { raceAbort, throwIfAborted } from './abort.ts';
 import { CONTROL_STRIDE, LaneState, dataStride, laneLayout } from './atomics-protocol.ts';
 import { runLanes } from './lanes.ts';
@@ -49,8 +50,7 @@ export async function startAtomicsDispatch(
   argWords: number,
   signal: AbortSignal,
 ): Promise<AtomicsDispatcher> {
-  // Not shared-memory.ts's assertSharedMemory: importing it would pull task-api, and through it the registry, into
-  // every workload that imports this module, an import cycle. The engine has checked availability already.
+  // The engine has checked availability already; this guards direct callers.
   if (typeof SharedArrayBuffer !== 'function') throw new Error('SharedArrayBuffer is not available on this page.');
   const remotes = pool.lanes(laneCount);
   const control = new Int32Array(new SharedArrayBuffer(laneCount * CONTROL_STRIDE * Int32Array.BYTES_PER_ELEMENT));

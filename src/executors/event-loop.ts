@@ -4,7 +4,8 @@
  */
 import { epochNowMs } from '../measure/clock.ts';
 import type { TaskSpan } from '../measure/timeline.ts';
-import type { KernelRef, MapOutcome, TaskExecutor } from '../workloads/types.ts';
+import type { MapOutcome, TaskExecutor } from './contract.ts';
+import type { KernelRef } from '../workloads/kernels.ts';
 import { throwIfAborted } from './abort.ts';
 import { callKernel, resolveKernel } from './kernels.ts';
 import { runLanes } from './lanes.ts';

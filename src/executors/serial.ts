@@ -1,13 +1,15 @@
 /** Serial: the main thread runs one task after another, the post's plain list comprehension. */
 import { epochNowMs } from '../measure/clock.ts';
 import type { TaskSpan } from '../measure/timeline.ts';
-import type { KernelRef, MapOutcome, TaskExecutor } from '../workloads/types.ts';
+import type { MapOutcome, TaskExecutor } from './contract.ts';
+import type { KernelRef } from '../workloads/kernels.ts';
 import { throwIfAborted } from './abort.ts';
 import { callKernel, resolveKernel } from './kernels.ts';
 
-export function serialExecutor(): TaskExecutor {
+/** One task after another on the calling thread; GPU backends use it to drive their device from the page. */
+export function serialExecutor(backend = 'serial'): TaskExecutor {
   return {
-    backend: 'serial',
+    backend,
     laneCount: 1,
     async map<A, R>(ref: KernelRef, args: readonly A[], signal: AbortSignal): Promise<MapOutcome<R>> {
       const kernel = resolveKernel<A, R>(ref);

@@ -4,7 +4,8 @@
  * The browser's analogue of threads on shared memory (NumPy releasing the GIL).
  */
 import type { TaskSpan } from '../measure/timeline.ts';
-import type { KernelRef, MapOutcome, TaskExecutor } from '../workloads/types.ts';
+import type { MapOutcome, TaskExecutor } from './contract.ts';
+import type { KernelRef } from '../workloads/kernels.ts';
 import { raceAbort, throwIfAborted } from './abort.ts';
 import { SHARED_NEXT_TASK } from './task-api.ts';
 import type { WorkerPool } from './worker-pool.ts';
@@ -25,10 +26,10 @@ export function assertSharedMemory(): void {
  * Workers claim tasks with Atomics.add and record timings in shared memory; the lane of a task is the
  * worker that claimed it.
  */
-export function sharedMemoryExecutor(pool: WorkerPool, laneCount: number): TaskExecutor {
+export function sharedMemoryExecutor(pool: WorkerPool, laneCount: number, backend = 'shared-memory'): TaskExecutor {
   assertSharedMemory();
   return {
-    backend: 'shared-memory',
+    backend,
     laneCount,
     async map<A, R>(ref: KernelRef, args: readonly A[], signal: AbortSignal): Promise<MapOutcome<R>> {
       throwIfAborted(signal);

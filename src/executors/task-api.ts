@@ -1,7 +1,7 @@
 /** What a task worker offers the page, exposed through comlink by workers/task.worker.ts. */
 import { transfer } from 'comlink';
 import { epochNowMs } from '../measure/clock.ts';
-import type { KernelRef } from '../workloads/types.ts';
+import type { KernelRef } from '../workloads/kernels.ts';
 import { callKernel, resolveKernel } from './kernels.ts';
 import { serveLane, type WordKernel } from './atomics-protocol.ts';
 

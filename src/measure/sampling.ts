@@ -30,6 +30,18 @@ export const defaultSampling: SamplingPolicy = {
   rounds: 3,
 };
 
+/** For numbers worth publishing: more samples and warm-up, five interleaved rounds. */
+export const thoroughSampling: SamplingPolicy = {
+  warmupRuns: 3,
+  maxWarmupRuns: 12,
+  warmupTolerance: 0.03,
+  minSamples: 15,
+  maxSamples: 81,
+  minTotalMs: 3_000,
+  minTicksPerSample: 1_000,
+  rounds: 5,
+};
+
 export const quickSampling: SamplingPolicy = {
   warmupRuns: 2,
   maxWarmupRuns: 5,

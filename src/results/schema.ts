@@ -3,6 +3,7 @@
  * validator and the JSON Schema shipped in public/schema/ (kept identical by a unit test).
  */
 import Type from 'typebox';
+import { BACKEND_IDS, type BackendId } from '../engine/backends.ts';
 
 export const RESULTS_SCHEMA_ID = 'parallel-lab/results/v1';
 
@@ -14,16 +15,15 @@ const MAX_EXPERIMENTS = 100;
 const Text = (maxLength = 2_000) => Type.String({ maxLength });
 const NonNegative = Type.Number({ minimum: 0 });
 
-export const BackendIdSchema = Type.Union(
-  [
-    Type.Literal('serial'),
-    Type.Literal('event-loop'),
-    Type.Literal('workers'),
-    Type.Literal('shared-memory'),
-    Type.Literal('webgpu'),
-    Type.Literal('gpujs'),
-  ],
-  { description: 'The way of running work: main thread, event loop, workers, shared memory, WebGPU or gpu.js.' },
+/**
+ * Backend ids, from the backend table: files written before a backend was added stay valid, since the list only
+ * grows.
+ */
+export const BackendIdSchema = Type.Unsafe<BackendId>(
+  Type.Union(
+    BACKEND_IDS.map((id) => Type.Literal(id)),
+    { description: `The way of running work: ${BACKEND_IDS.join(', ')}.` },
+  ),
 );
 
 export const TimelineBarSchema = Type.Object(
@@ -121,7 +121,7 @@ export const ExperimentSchema = Type.Object(
   {
     id: Text(80),
     title: Type.Optional(Text(200)),
-    preset: Type.Union([Type.Literal('default'), Type.Literal('quick'), Type.Literal('custom')]),
+    preset: Type.Union([Type.Literal('quick'), Type.Literal('default'), Type.Literal('thorough'), Type.Literal('custom')]),
     params: Type.Record(Type.String({ maxLength: 80 }), Type.Union([Type.Number(), Type.String({ maxLength: 200 })]), {
       maxProperties: 64,
     }),
@@ -161,6 +161,12 @@ export const EnvironmentSchema = Type.Object(
         ),
       },
       { additionalProperties: false },
+    ),
+    wasm: Type.Optional(
+      Type.Object(
+        { simd: Type.Boolean(), relaxedSimd: Type.Boolean() },
+        { additionalProperties: false, description: 'WebAssembly 128-bit SIMD and relaxed SIMD, as WebAssembly.validate answered.' },
+      ),
     ),
     webgl: Type.Object(
       { available: Type.Boolean(), renderer: Type.Optional(Text(400)), reason: Type.Optional(Text()) },

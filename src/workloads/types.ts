@@ -1,15 +1,26 @@
-/** The contract every experiment implements: one folder under src/workloads, one line in the registry. */
+/**
+ * The contract every experiment implements: a description (plain data), kernels (pure functions, the only
+ * thing workers import) and one implementation per backend it supports. One folder under src/workloads.
+ */
+import type { BackendId } from '../engine/backends.ts';
+import type { TaskExecutor } from '../executors/contract.ts';
 import type { TaskSpan } from '../measure/timeline.ts';
 import type { WorkerPool } from '../executors/worker-pool.ts';
 import type { BackendResult } from '../results/schema.ts';
+import type { Configuration } from '../engine/sweep.ts';
 
-/** The ways of running work that the lab compares, named as in the results JSON. */
-export type BackendId = 'serial' | 'event-loop' | 'workers' | 'shared-memory' | 'webgpu' | 'gpujs';
+export type { BackendId } from '../engine/backends.ts';
+export type { Kernel, MapOutcome, TaskExecutor } from '../executors/contract.ts';
+export type { KernelRef } from './kernels.ts';
 
-export const BACKEND_IDS: readonly BackendId[] = ['serial', 'event-loop', 'workers', 'shared-memory', 'webgpu', 'gpujs'];
+/**
+ * Parameter presets: `quick` for tests and a first look, `default` for what "Run all" does, `thorough` for
+ * numbers worth publishing (more samples, tighter precision, larger sizes).
+ */
+export type Preset = 'quick' | 'default' | 'thorough';
 
-/** Parameter presets: `quick` is for tests and a first look, `default` for numbers worth reporting. */
-export type Preset = 'default' | 'quick';
+/** Every preset, in the order the UI offers them. */
+export const PRESETS: readonly Preset[] = ['quick', 'default', 'thorough'];
 
 /** Parameter values are plain numbers so that they round-trip through URLs, JSON and the command line. */
 export type Params = Record<string, number>;
@@ -23,7 +34,8 @@ export interface ParamSpec {
   max: number;
   integer: boolean;
   unit?: string;
-  presets: Record<Preset, number>;
+  /** A value per preset; `thorough` falls back to `default` where it is not given. */
+  presets: { quick: number; default: number; thorough?: number };
 }
 
 /** What the UI and the results say about an experiment. */
@@ -34,43 +46,14 @@ export interface WorkloadMeta {
   postRow: string;
   /** What the browser's answer is, and how to read the charts. */
   summary: string;
+  /** The backends this experiment runs, in the order shown; each has an entry in the workload's implementations. */
   backends: readonly BackendId[];
   /** What `Configuration.size` means for this experiment, when it sweeps one (e.g. "matrix n", "payload bytes"). */
   sizeLabel?: string;
 }
 
-/**
- * One measured point: a backend at a lane count, optionally at a problem size and in a variant
- * (a naive or tiled shader, spawn-per-task or pooled workers, clone or transfer).
- */
-export interface Configuration {
-  backend: BackendId;
-  workers: number;
-  size?: number;
-  variant?: string;
-}
-
-/** A function that does one task's work; it runs in the page or in any worker. */
-export type Kernel<A = never, R = unknown> = (arg: A) => R | Promise<R>;
-
-/** Names a kernel across threads: workers resolve it from the same registry as the page. */
-export interface KernelRef {
-  workload: string;
-  kernel: string;
-}
-
-/** Runs a list of tasks over a number of lanes, the analogue of `executor.map(func, args)`. */
-export interface TaskExecutor {
-  readonly backend: BackendId;
-  readonly laneCount: number;
-  map<A, R>(kernel: KernelRef, args: readonly A[], signal: AbortSignal, transfer?: (arg: A) => Transferable[]): Promise<MapOutcome<R>>;
-}
-
-/** Results in task order, and when each task ran. */
-export interface MapOutcome<R> {
-  results: R[];
-  spans: TaskSpan[];
-}
+/** One measured point: a backend at a lane count, optionally at a problem size and in a variant. */
+export type { Configuration } from '../engine/sweep.ts';
 
 /** The outcome of checking a backend's answer against the serial reference. */
 export interface Verification {
@@ -90,8 +73,8 @@ export interface RunContext {
   params: Params;
   signal: AbortSignal;
   /**
-   * The lane executor for this configuration: serial, event-loop, workers (structured clone),
-   * or shared-memory (the same workers; arguments carrying SharedArrayBuffers are shared, not copied).
+   * The lane executor for this configuration, from the backend table: serial, event-loop, workers
+   * (structured clone), or the same workers on shared memory (shared-memory, wasm-simd).
    */
   executor: TaskExecutor;
   /** The experiment's worker pool, started with `config.workers` workers for worker backends. */
@@ -107,7 +90,7 @@ export interface SetupOutcome<S> {
   compileMs?: number;
   /** Something worth recording about how this backend ran (e.g. which gpu.js mode). */
   note?: string;
-  /** gpu.js mode or similar: which implementation actually ran. */
+  /** Which implementation actually ran: gpu.js's mode, the WebAssembly SIMD flavour, the chosen tile shape. */
   mode?: string;
   /** Spans of the setup itself (compile, pipeline creation), drawn before the first sample's phases. */
   spans?: TaskSpan[];
@@ -119,15 +102,13 @@ export interface Throughput {
   gflops?: number;
 }
 
-/** An experiment: parameters, inputs with their reference answer, a way to run, and a check. */
-export interface Workload<Prepared = unknown, Output = unknown, State = unknown> {
-  meta: WorkloadMeta;
-  params: readonly ParamSpec[];
-  kernels: Record<string, Kernel<any, unknown>>;
-  /** The configurations to measure; default: every backend in meta.backends, lane backends swept. */
-  configurations?(params: Params, hardwareConcurrency: number, backends: readonly BackendId[]): Configuration[];
-  /** Fresh random inputs (never zeros) and the reference answer they must produce, for one problem size. */
-  prepare(params: Params, random: () => number, size: number | undefined): Prepared;
+/**
+ * How one backend runs one experiment: set-up, the timed run and tear-down. An experiment supplies one per
+ * backend it supports; adding a backend to an experiment is adding one of these.
+ */
+export interface BackendImplementation<Prepared, Output, State = void> {
+  /** Variants measured for this backend (e.g. naive and tiled shaders); one unnamed variant by default. */
+  variants?: readonly string[];
   /** Untimed per-configuration setup. */
   setup?(ctx: RunContext, prepared: Prepared): Promise<SetupOutcome<State>>;
   /**
@@ -137,8 +118,24 @@ export interface Workload<Prepared = unknown, Output = unknown, State = unknown>
   beforeRun?(prepared: Prepared, state: State): void;
   /** The work itself, identical in amount whatever the executor and lane count (strong scaling). */
   run(ctx: RunContext, prepared: Prepared, state: State): Promise<RunOutput<Output>>;
-  /** Release what setup made (GPU buffers, spawned helpers). */
+  /** Release what setup made (GPU buffers, spawned helpers, shared memories). */
   teardown?(state: State): void | Promise<void>;
+}
+
+/** An experiment's implementations, keyed by backend. */
+export type Implementations<Prepared, Output> = {
+  readonly [B in BackendId]?: BackendImplementation<Prepared, Output, any>;
+};
+
+/** An experiment: parameters, inputs with their reference answer, one implementation per backend, and a check. */
+export interface Workload<Prepared = unknown, Output = unknown> {
+  meta: WorkloadMeta;
+  params: readonly ParamSpec[];
+  implementations: Implementations<Prepared, Output>;
+  /** The configurations to measure; default: every backend in meta.backends, lane backends swept. */
+  configurations?(params: Params, hardwareConcurrency: number, backends: readonly BackendId[]): Configuration[];
+  /** Fresh random inputs (never zeros) and the reference answer they must produce, for one problem size. */
+  prepare(params: Params, random: () => number, size: number | undefined): Prepared;
   verify(output: Output, prepared: Prepared): Verification;
   /** Throughput of one run that took `durationMs` on these inputs. */
   throughput?(prepared: Prepared, durationMs: number): Throughput;
@@ -149,4 +146,17 @@ export interface Workload<Prepared = unknown, Output = unknown, State = unknown>
    * as the experiment's `derived` figures; null where the data hold none. It may also add a `note` to results.
    */
   summarize?(results: BackendResult[], params: Params): Record<string, number | string | null>;
+}
+
+/** The implementation of `backend` in `workload`, or a clear error when the experiment does not declare it. */
+export function implementationOf<P, O>(workload: Workload<P, O>, backend: BackendId): BackendImplementation<P, O, any> {
+  const implementation = workload.implementations[backend];
+  if (!implementation) throw new RangeError(`Experiment "${workload.meta.id}" has no "${backend}" implementation.`);
+  return implementation;
+}
+
+/** The variants a backend measures in an experiment: its declared ones, or one unnamed. */
+export function variantsOf(workload: Workload<any, any>, backend: BackendId): ReadonlyArray<string | undefined> {
+  const variants = workload.implementations[backend]?.variants;
+  return variants && variants.length > 0 ? variants : [undefined];
 }

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { resolveParams, ParamError } from '../../src/engine/params.ts';
-import { workerCounts } from '../../src/engine/sweep.ts';
 import { compileGpuJsKernel, destroyGpuJs } from '../../src/executors/gpujs.ts';
-import { addCopied, addRange, fillRandomNonZero, firstMismatch, poisonOutput, POISONED_ELEMENTS } from '../../src/workloads/array-add/add.ts';
+import { addCopied, addRange } from '../../src/workloads/array-add/add.ts';
+import { fillRandomNonZero, firstMismatch, poisonOutput, POISONED_ELEMENTS } from '../../src/workloads/shared/float32.ts';
 import { BINDINGS, ENTRY_POINT, LANES_PER_VECTOR, WORKGROUP_SIZE } from '../../src/workloads/array-add/gpu.ts';
 import { arrayAdd } from '../../src/workloads/array-add/index.ts';
-import { geometricSizes, sizedConfigurations } from '../../src/workloads/array-add/sweep.ts';
-import { splitRange } from '../../src/workloads/cpu-heavy/sum-range.ts';
-import type { BackendId } from '../../src/workloads/types.ts';
+import { geometricSizes, sizedConfigurations, workerCounts } from '../../src/engine/sweep.ts';
+import { splitRange } from '../../src/workloads/shared/ranges.ts';
+import { implementationOf, type BackendId } from '../../src/workloads/types.ts';
 import { inProcessContext, runOnce } from '../fixtures/in-process-executor.ts';
 import { bracketsBalance, reflectWgslFile } from '../fixtures/wgsl.ts';
 
@@ -151,15 +151,16 @@ describe('array-add workload on the CPU backends', () => {
       const params = resolveParams(arrayAdd, 'quick');
       const size = 1_000 + Math.floor(Math.random() * 100);
       const prepared = arrayAdd.prepare(params, Math.random, size);
-      const ctx = inProcessContext(arrayAdd, { backend, workers: 2, size }, params);
-      const { state } = await arrayAdd.setup!(ctx, prepared);
-      arrayAdd.beforeRun!(prepared, state);
-      const first = await arrayAdd.run(ctx, prepared, state);
+      const implementation = implementationOf(arrayAdd, backend);
+      const ctx = inProcessContext({ backend, workers: 2, size }, params);
+      const { state } = await implementation.setup!(ctx, prepared);
+      implementation.beforeRun!(prepared, state);
+      const first = await implementation.run(ctx, prepared, state);
       expect(arrayAdd.verify(first.output, prepared).ok).toBe(true);
-      arrayAdd.beforeRun!(prepared, state);
+      implementation.beforeRun!(prepared, state);
       // The buffer the last run filled is now NaN: its old answer cannot pass for a new one.
       expect(arrayAdd.verify(first.output, prepared).ok).toBe(false);
-      const second = await arrayAdd.run(ctx, prepared, state);
+      const second = await implementation.run(ctx, prepared, state);
       expect(arrayAdd.verify(second.output, prepared).ok).toBe(true);
     },
   );

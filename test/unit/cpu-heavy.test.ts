@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { cpuHeavy } from '../../src/workloads/cpu-heavy/index.ts';
-import { splitRange, sumRange, sumRangeClosedForm } from '../../src/workloads/cpu-heavy/sum-range.ts';
+import { sumRange, sumRangeClosedForm } from '../../src/workloads/cpu-heavy/sum-range.ts';
+import { splitRange } from '../../src/workloads/shared/ranges.ts';
 import { resolveParams } from '../../src/engine/params.ts';
-import type { TaskExecutor } from '../../src/workloads/types.ts';
+import { implementationOf, type TaskExecutor } from '../../src/workloads/types.ts';
 
 describe('cpu-heavy kernel', () => {
   it.each([
@@ -51,7 +52,7 @@ describe('cpu-heavy kernel', () => {
       },
     };
     const signal = new AbortController().signal;
-    const run = await cpuHeavy.run(
+    const run = await implementationOf(cpuHeavy, 'serial').run(
       { config: { backend: 'serial', workers: 1 }, params, signal, executor: direct, pool: undefined as never, gpuDevice: () => Promise.reject(new Error('no GPU')) },
       a,
       undefined,

@@ -10,7 +10,8 @@ import {
   randomKey,
   touchWords,
 } from '../../src/workloads/data-transfer/payload.ts';
-import type { Configuration, KernelRef, RunContext, TaskExecutor } from '../../src/workloads/types.ts';
+import { resolveKernel, type KernelRef } from '../../src/workloads/kernels.ts';
+import { implementationOf, type Configuration, type RunContext, type TaskExecutor } from '../../src/workloads/types.ts';
 
 const freshSeed = () => randomKey(Math.random);
 
@@ -62,7 +63,7 @@ function handover(mode: 'clone' | 'transfer' | 'in-place'): TaskExecutor {
     backend: mode === 'in-place' ? 'serial' : 'workers',
     laneCount: 1,
     async map(ref: KernelRef, args, _signal, transfer) {
-      const kernel = dataTransfer.kernels[ref.kernel]!;
+      const kernel = resolveKernel<unknown, unknown>(ref);
       const results = args.map((arg) => {
         if (mode === 'in-place') return kernel(arg as never);
         const sent = structuredClone(arg, { transfer: transfer ? transfer(arg) : [] });
@@ -90,11 +91,12 @@ describe('data-transfer workload', () => {
       const ctx = context({ ...base, size: sizeBytes }, handover(mode));
       const prepared = dataTransfer.prepare(ctx.params, Math.random, sizeBytes);
       expect(prepared.roundTrips).toBe(Math.max(1, Math.ceil((8 * 1024) / sizeBytes)));
-      const { state } = await dataTransfer.setup!(ctx, prepared);
+      const implementation = implementationOf(dataTransfer, base.backend);
+      const { state } = await implementation.setup!(ctx, prepared);
       if (base.backend === 'shared-memory') expect(state.words.buffer).toBeInstanceOf(SharedArrayBuffer);
       for (let run = 0; run < 3; run++) {
         const sent = state.words;
-        const out = await dataTransfer.run(ctx, prepared, state);
+        const out = await implementation.run(ctx, prepared, state);
         if (mode === 'transfer') expect(sent.byteLength).toBe(0);
         expect(out.spans.map((s) => s.phase)).toEqual(Array.from({ length: prepared.roundTrips }, () => ['send', 'touch', 'return']).flat());
         expect(dataTransfer.verify(out.output, prepared)).toMatchObject({ ok: true });
@@ -111,8 +113,9 @@ describe('data-transfer workload', () => {
     const lazy: TaskExecutor = { ...handover('clone'), map: async (_ref, args) => ({ results: args.map((a) => (a as { words: never }).words), spans: [] }) };
     const ctx = context({ backend: 'workers', workers: 1, size: 4096, variant: 'clone' }, lazy);
     const prepared = dataTransfer.prepare(ctx.params, Math.random, 4096);
-    const { state } = await dataTransfer.setup!(ctx, prepared);
-    const out = await dataTransfer.run(ctx, prepared, state);
+    const implementation = implementationOf(dataTransfer, 'workers');
+    const { state } = await implementation.setup!(ctx, prepared);
+    const out = await implementation.run(ctx, prepared, state);
     expect(dataTransfer.verify(out.output, prepared).ok).toBe(false);
   });
 

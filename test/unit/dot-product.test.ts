@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ParamError, resolveParams } from '../../src/engine/params.ts';
 import { workerCounts } from '../../src/engine/sweep.ts';
 import { compileGpuJsKernel, destroyGpuJs } from '../../src/executors/gpujs.ts';
-import { fillRandomNonZero } from '../../src/workloads/array-add/add.ts';
-import { splitRange } from '../../src/workloads/cpu-heavy/sum-range.ts';
+import { fillRandomNonZero } from '../../src/workloads/shared/float32.ts';
+import { splitRange } from '../../src/workloads/shared/ranges.ts';
 import { BINDINGS, ENTRY_POINT, MATMUL_SHADERS, OUTPUT_EDGE, WORKGROUP_EDGE } from '../../src/workloads/dot-product/gpu.ts';
 import { dotProduct, MAX_RELATIVE_ERROR } from '../../src/workloads/dot-product/index.ts';
 import {
@@ -13,7 +13,7 @@ import {
   maxRelativeError,
   multiplyRows,
 } from '../../src/workloads/dot-product/matmul.ts';
-import type { BackendId } from '../../src/workloads/types.ts';
+import { implementationOf, type BackendId } from '../../src/workloads/types.ts';
 import { inProcessContext, runOnce } from '../fixtures/in-process-executor.ts';
 import { bracketsBalance, reflectWgslFile } from '../fixtures/wgsl.ts';
 
@@ -137,15 +137,16 @@ describe('dot-product workload on the CPU backends', () => {
       const params = resolveParams(dotProduct, 'quick');
       const size = 33;
       const prepared = dotProduct.prepare(params, Math.random, size);
-      const ctx = inProcessContext(dotProduct, { backend, workers: 2, size }, params);
-      const { state } = await dotProduct.setup!(ctx, prepared);
-      dotProduct.beforeRun!(prepared, state);
-      const first = await dotProduct.run(ctx, prepared, state);
+      const implementation = implementationOf(dotProduct, backend);
+      const ctx = inProcessContext({ backend, workers: 2, size }, params);
+      const { state } = await implementation.setup!(ctx, prepared);
+      implementation.beforeRun!(prepared, state);
+      const first = await implementation.run(ctx, prepared, state);
       expect(dotProduct.verify(first.output, prepared).ok).toBe(true);
-      dotProduct.beforeRun!(prepared, state);
+      implementation.beforeRun!(prepared, state);
       // The buffer the last run filled is now NaN: its old answer cannot pass for a new one.
       expect(dotProduct.verify(first.output, prepared).ok).toBe(false);
-      const second = await dotProduct.run(ctx, prepared, state);
+      const second = await implementation.run(ctx, prepared, state);
       expect(dotProduct.verify(second.output, prepared).ok).toBe(true);
     },
   );

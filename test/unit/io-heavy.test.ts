@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { resolveParams } from '../../src/engine/params.ts';
 import { plannedConfigurations } from '../../src/engine/sweep.ts';
 import type { TaskSpan } from '../../src/measure/timeline.ts';
-import { FNV1A32_OFFSET, fnv1a32, fnv1a32Text, hex32 } from '../../src/workloads/io-heavy/checksum.ts';
+import { FNV1A32_OFFSET, fnv1a32, fnv1a32Text, hex32 } from '../../src/workloads/shared/checksum.ts';
 import { ioHeavy, ioHeavyConfigurations, phaseSpans } from '../../src/workloads/io-heavy/index.ts';
 import {
   opfsProblem,
@@ -13,6 +13,7 @@ import {
   type WriteOutcome,
 } from '../../src/workloads/io-heavy/opfs.ts';
 import { randomText } from '../../src/workloads/io-heavy/random-text.ts';
+import { implementationOf, type RunContext } from '../../src/workloads/types.ts';
 
 describe('FNV-1a checksum', () => {
   it.each([
@@ -175,8 +176,9 @@ describe('OPFS kernels (on an in-memory file system)', () => {
 
   it('setup fails with a clear reason without OPFS', async () => {
     vi.stubGlobal('navigator', {});
-    const ctx = { config: { backend: 'serial', workers: 1 } } as Parameters<NonNullable<typeof ioHeavy.setup>>[0];
-    await expect(ioHeavy.setup!(ctx, undefined as never)).rejects.toThrow(/origin private file system .* not available/);
+    const implementation = implementationOf(ioHeavy, 'serial');
+    const ctx = { config: { backend: 'serial', workers: 1 } } as RunContext;
+    await expect(implementation.setup!(ctx, undefined as never)).rejects.toThrow(/origin private file system .* not available/);
   });
 
   it('setup makes a run directory, removes stale ones, and teardown removes it', async () => {
@@ -184,10 +186,11 @@ describe('OPFS kernels (on an in-memory file system)', () => {
     const young = `parallel-lab-io-heavy-${Date.now() - 60_000}-def`;
     await root.getDirectoryHandle(stale, { create: true });
     await root.getDirectoryHandle(young, { create: true });
-    const ctx = { config: { backend: 'event-loop', workers: 2 } } as Parameters<NonNullable<typeof ioHeavy.setup>>[0];
-    const { state } = await ioHeavy.setup!(ctx, undefined as never);
+    const implementation = implementationOf(ioHeavy, 'event-loop');
+    const ctx = { config: { backend: 'event-loop', workers: 2 } } as RunContext;
+    const { state } = await implementation.setup!(ctx, undefined as never);
     expect([...root.dirs.keys()].sort()).toEqual([young, state.dirName].sort());
-    await ioHeavy.teardown!(state);
+    await implementation.teardown!(state);
     expect([...root.dirs.keys()]).toEqual([young]);
   });
 });

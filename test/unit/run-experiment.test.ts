@@ -7,7 +7,7 @@ import type { WorkerPool } from '../../src/executors/worker-pool.ts';
 import { runExperiment, type ExperimentContext } from '../../src/engine/run-experiment.ts';
 import type { SamplingPolicy } from '../../src/measure/sampling.ts';
 import type { MeasuredResult } from '../../src/results/schema.ts';
-import type { Workload } from '../../src/workloads/types.ts';
+import type { BackendImplementation, Workload } from '../../src/workloads/types.ts';
 
 let clockMs = 0;
 afterEach(() => vi.restoreAllMocks());
@@ -16,23 +16,25 @@ afterEach(() => vi.restoreAllMocks());
  * Serial and one event-loop lane doing identical work, each run costing `costOf(runIndex)` virtual ms.
  * `failAt` makes that run give a wrong answer.
  */
-function twinWorkload(costOf: (run: number) => number, log: string[], failAt?: number): Workload<number, number, void> {
+function twinWorkload(costOf: (run: number) => number, log: string[], failAt?: number): Workload<number, number> {
   let runs = 0;
-  return {
-    meta: { id: 'twins', title: 'Twins', postRow: '', summary: '', backends: ['serial', 'event-loop'] },
-    params: [],
-    kernels: {},
-    configurations: () => [
-      { backend: 'serial', workers: 1 },
-      { backend: 'event-loop', workers: 1 },
-    ],
-    prepare: (_params, random) => 1 + random(),
+  const twin: BackendImplementation<number, number> = {
     async run(ctx, prepared) {
       const run = runs++;
       log.push(ctx.config.backend);
       clockMs += costOf(run);
       return { output: run === failAt ? -prepared : prepared, spans: [] };
     },
+  };
+  return {
+    meta: { id: 'twins', title: 'Twins', postRow: '', summary: '', backends: ['serial', 'event-loop'] },
+    params: [],
+    implementations: { serial: twin, 'event-loop': twin },
+    configurations: () => [
+      { backend: 'serial', workers: 1 },
+      { backend: 'event-loop', workers: 1 },
+    ],
+    prepare: (_params, random) => 1 + random(),
     verify: (output, prepared) => ({ ok: output === prepared, detail: output === prepared ? 'same' : 'wrong' }),
   };
 }
@@ -51,7 +53,7 @@ function context(rounds: number): ExperimentContext {
   return {
     signal: new AbortController().signal,
     random: Math.random,
-    capabilities: { workers: false, sharedArrayBuffer: false, crossOriginIsolated: false, webgpu: { available: false, reason: 'none' } },
+    capabilities: { workers: false, sharedArrayBuffer: false, crossOriginIsolated: false, webgpu: { available: false, reason: 'none' }, wasmSimd: { simd: false, relaxedSimd: false } },
     hardwareConcurrency: 2,
     timerResolutionMs: 0.001,
     sampling,

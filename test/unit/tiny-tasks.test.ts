@@ -18,7 +18,8 @@ import {
   sumRangeModClosedForm,
   taskSizesUs,
 } from '../../src/workloads/tiny-tasks/loop.ts';
-import type { TaskExecutor } from '../../src/workloads/types.ts';
+import { resolveKernel, type KernelRef } from '../../src/workloads/kernels.ts';
+import { implementationOf, type TaskExecutor } from '../../src/workloads/types.ts';
 
 const randomStart = () => 1 + Math.floor(Math.random() * MAX_START);
 
@@ -222,14 +223,13 @@ describe('tiny-tasks workload', () => {
       backend: 'serial',
       laneCount: 1,
       async map(ref, args) {
-        const kernel = tinyTasks.kernels[ref.kernel]!;
+        const kernel = resolveKernel<unknown, unknown>(ref);
         return { results: (args as never[]).map((arg) => kernel(arg) as never), spans: [] };
       },
     };
     const signal = new AbortController().signal;
     const ctx = { config: { backend: 'serial' as const, workers: 1, size: sizeUs }, params, signal, executor: direct, pool: undefined as never, gpuDevice: () => Promise.reject(new Error('no GPU')) };
-    const { state } = await tinyTasks.setup!(ctx, a);
-    const run = await tinyTasks.run(ctx, a, state);
+    const run = await implementationOf(tinyTasks, 'serial').run(ctx, a, undefined);
     expect(tinyTasks.verify(run.output, a).ok).toBe(true);
     const wrong = [...run.output];
     wrong[wrong.length - 1] = (wrong.at(-1)! + 1) | 0;
@@ -347,7 +347,8 @@ describe('atomics dispatch across threads (Node worker threads standing in for W
 
   it("rejects with the kernel's own error when it throws in a worker", async () => {
     const signal = new AbortController().signal;
-    const dispatcher = await startAtomicsDispatch(threadPool(), 2, { workload: 'tiny-tasks', kernel: 'throws' }, 2, signal);
+    const dispatcher = await startAtomicsDispatch(threadPool(), 2, // The fixture worker resolves its own kernel names; this one exists only there.
+      { workload: 'tiny-tasks', kernel: 'throws' } as unknown as KernelRef, 2, signal);
     await expect(dispatcher.map([[1, 2], [3, 4], [5, 6]], signal)).rejects.toThrow(/kernel failed on purpose/);
     await dispatcher.stop();
   });

@@ -1,10 +1,11 @@
 /** API calls: the post's `urlopen(url)` over many requests, where threads beat processes and serial. */
 import { workerCounts } from '../../engine/sweep.ts';
 import type { TaskSpan } from '../../measure/timeline.ts';
-import type { BackendId, Configuration, Params, Workload } from '../types.ts';
+import { kernelRef } from '../kernels.ts';
+import type { BackendId, BackendImplementation, Configuration, Params, Workload } from '../types.ts';
 import { summarizeApiCalls } from './concurrency-cap.ts';
 import { describeEndpoint, resolveEndpoint, type ResolvedEndpoint } from './endpoint.ts';
-import { fetchEcho, type EchoRequest, type EchoResult } from './fetch-echo.ts';
+import type { EchoRequest, EchoResult } from './fetch-echo.ts';
 import { echoMismatch, makeToken } from './protocol.ts';
 
 export { customEndpoint, setCustomEndpoint } from './endpoint.ts';
@@ -37,7 +38,25 @@ function waitingSpans(spans: readonly TaskSpan[]): TaskSpan[] {
   return spans.map((s) => (s.phase === undefined || s.phase === 'compute' ? { ...s, phase: 'waiting' } : s));
 }
 
-export const apiCalls: Workload<Prepared, EchoResult[], ResolvedEndpoint> = {
+/** Every backend sends the same requests through its own executor: serial, the event loop, or workers. */
+const onLanes: BackendImplementation<Prepared, EchoResult[], ResolvedEndpoint> = {
+  async setup(_ctx, prepared) {
+    const endpoint = await resolveEndpoint();
+    prepared.endpoint = endpoint;
+    return { state: endpoint, mode: endpoint.kind, note: describeEndpoint(endpoint) };
+  },
+  async run(ctx, prepared, endpoint) {
+    const args: EchoRequest[] = prepared.tokens.map((token) => ({ url: endpoint.url, token, delayMs: prepared.delayMs }));
+    const { results, spans } = await ctx.executor.map<EchoRequest, EchoResult>(
+      kernelRef('api-calls', 'fetchEcho'),
+      args,
+      ctx.signal,
+    );
+    return { output: results, spans: waitingSpans(spans) };
+  },
+};
+
+export const apiCalls: Workload<Prepared, EchoResult[]> = {
   meta: {
     id: 'api-calls',
     title: 'API calls',
@@ -71,25 +90,11 @@ export const apiCalls: Workload<Prepared, EchoResult[], ResolvedEndpoint> = {
       presets: { default: 25, quick: 10 },
     },
   ],
-  kernels: { fetchEcho },
+  implementations: { serial: onLanes, 'event-loop': onLanes, workers: onLanes },
   configurations: apiCallsConfigurations,
   prepare(params, random): Prepared {
     // Fresh tokens every run: an answer cannot come from a cache or an earlier run.
     return { tokens: Array.from({ length: params.requests! }, () => makeToken(random)), delayMs: params.latencyMs! };
-  },
-  async setup(_ctx, prepared) {
-    const endpoint = await resolveEndpoint();
-    prepared.endpoint = endpoint;
-    return { state: endpoint, mode: endpoint.kind, note: describeEndpoint(endpoint) };
-  },
-  async run(ctx, prepared, endpoint) {
-    const args: EchoRequest[] = prepared.tokens.map((token) => ({ url: endpoint.url, token, delayMs: prepared.delayMs }));
-    const { results, spans } = await ctx.executor.map<EchoRequest, EchoResult>(
-      { workload: 'api-calls', kernel: 'fetchEcho' },
-      args,
-      ctx.signal,
-    );
-    return { output: results, spans: waitingSpans(spans) };
   },
   verify(output, prepared) {
     const kind = prepared.endpoint?.kind ?? 'server';

@@ -3,7 +3,7 @@
  * stand-in (public/latency-sw.js, which repeats these rules in plain JS) and the page and workers that call it.
  * GET <base>api/echo?token=<hex>&delayMs=<ms> answers, after delayMs, {"token","delayMs","checksum"}.
  */
-import { fnv1a32Text, hex32 } from '../io-heavy/checksum.ts';
+import { fnv1a32Text, hex32 } from '../shared/checksum.ts';
 
 /** The endpoint's path under the app's base URL. */
 export const ECHO_PATH = 'api/echo';

@@ -1,13 +1,15 @@
 /** Array addition: the post's NumPy `a + b`, where memory bandwidth and copying decide, not arithmetic. */
+import { sizedConfigurations, geometricSizes } from '../../engine/sweep.ts';
 import { throwIfAborted } from '../../executors/abort.ts';
 import { compileGpuJsKernel, destroyGpuJs, type GpuJsKernel } from '../../executors/gpujs.ts';
 import { epochNowMs } from '../../measure/clock.ts';
 import type { TaskSpan } from '../../measure/timeline.ts';
-import { splitRange, type IntRange } from '../cpu-heavy/sum-range.ts';
-import type { Params, RunContext, Workload } from '../types.ts';
-import { addCopied, addRange, fillRandomNonZero, firstMismatch, poisonOutput, toShared, type AddRange, type AddSlice } from './add.ts';
+import { kernelRef } from '../kernels.ts';
+import { fillRandomNonZero, firstMismatch, poisonOutput, toShared } from '../shared/float32.ts';
+import { splitRange, type IntRange } from '../shared/ranges.ts';
+import { variantsOf, type BackendImplementation, type Params, type Workload } from '../types.ts';
+import type { AddRange, AddSlice } from './add.ts';
 import type { ArrayAddGpu } from './gpu.ts';
-import { geometricSizes, sizedConfigurations } from './sweep.ts';
 
 /** Bytes moved per element per repeat: a and b read, c written, 4 bytes each. */
 const BYTES_PER_ELEMENT_PER_REPEAT = 12;
@@ -25,22 +27,105 @@ interface Prepared {
   sizes: number[];
 }
 
-/**
- * Serial and shared memory write into an output made once per configuration and poisoned (sparsely) before
- * every run: a fresh 16 MiB array per run would time the kernel's page faults (which lanes of one process
- * take in turns), not the addition.
- */
-type State =
-  | { kind: 'serial'; c: Float32Array }
-  | { kind: 'workers'; ranges: IntRange[]; slices: AddSlice[] }
-  | { kind: 'shared-memory'; ranges: IntRange[]; a: Float32Array; b: Float32Array; c: Float32Array }
-  | { kind: 'webgpu'; gpu: ArrayAddGpu; module: typeof import('./gpu.ts') }
-  | { kind: 'gpujs'; kernel: GpuJsKernel };
+type Impl<State> = BackendImplementation<Prepared, Float32Array, State>;
 
 const sizesOf = (params: Params) => geometricSizes(params.minLength!, params.maxLength!, 4);
 
+/** One range per lane, as many lanes as the configuration has (never more than elements). */
+const lanesOf = (workers: number, length: number) => splitRange(0, length, Math.max(1, Math.min(workers, length)));
 
-export const arrayAdd: Workload<Prepared, Float32Array, State> = {
+/**
+ * Serial writes into an output made once per configuration and poisoned (sparsely) before every run: a fresh
+ * 16 MiB array per run would time the kernel's page faults (which lanes of one process take in turns), not
+ * the addition.
+ */
+const serial: Impl<{ c: Float32Array }> = {
+  async setup(_ctx, { length }) {
+    return { state: { c: new Float32Array(length) } };
+  },
+  beforeRun: (_prepared, { c }) => poisonOutput(c),
+  async run(ctx, { a, b, length, repeats }, { c }) {
+    const { spans } = await ctx.executor.map<AddRange, void>(kernelRef('array-add', 'addRange'), [{ a, b, c, start: 0, end: length, repeats }], ctx.signal);
+    return { output: c, spans };
+  },
+};
+
+/** Each lane gets copies of its slices (structured clone, the browser's pickling) and sends its sum back. */
+const workers: Impl<{ ranges: IntRange[]; slices: AddSlice[] }> = {
+  async setup(ctx, { a, b, length, repeats }) {
+    const ranges = lanesOf(ctx.config.workers, length);
+    // Each lane's slice as an array of its own: a view would be cloned with its whole buffer.
+    return { state: { ranges, slices: ranges.map((r) => ({ a: a.slice(r.start, r.end), b: b.slice(r.start, r.end), repeats })) } };
+  },
+  async run(ctx, { length }, { ranges, slices }) {
+    const { results, spans } = await ctx.executor.map<AddSlice, Float32Array>(kernelRef('array-add', 'addCopied'), slices, ctx.signal);
+    const c = new Float32Array(length);
+    ranges.forEach((r, i) => c.set(results[i]!, r.start));
+    return { output: c, spans };
+  },
+};
+
+/** Lanes read a and b and write their range of c where they are, in SharedArrayBuffers: no copy. */
+const sharedMemory: Impl<{ ranges: IntRange[]; a: Float32Array; b: Float32Array; c: Float32Array }> = {
+  async setup(ctx, { a, b, length }) {
+    return { state: { ranges: lanesOf(ctx.config.workers, length), a: toShared(a), b: toShared(b), c: toShared(new Float32Array(length)) } };
+  },
+  beforeRun: (_prepared, { c }) => poisonOutput(c),
+  async run(ctx, { repeats }, state) {
+    const { a, b, c } = state;
+    const { spans } = await ctx.executor.map<AddRange, void>(
+      kernelRef('array-add', 'addRange'),
+      state.ranges.map((r) => ({ a, b, c, start: r.start, end: r.end, repeats })),
+      ctx.signal,
+    );
+    return { output: c, spans };
+  },
+};
+
+/** Upload, dispatch and read back on the GPU; the module (and its WGSL) loads only when this backend runs. */
+const webgpu: Impl<{ gpu: ArrayAddGpu; module: typeof import('./gpu.ts') }> = {
+  async setup(ctx, { length }) {
+    const module = await import('./gpu.ts');
+    const device = await ctx.gpuDevice();
+    const { gpu, compileMs, spans } = await module.setupArrayAddGpu(device, length, ctx.signal);
+    return { state: { gpu, module }, compileMs, spans };
+  },
+  run: (ctx, { a, b, repeats }, { gpu, module }) => module.runArrayAddGpu(gpu, a, b, repeats, ctx.signal),
+  teardown: ({ gpu, module }) => module.teardownArrayAddGpu(gpu),
+};
+
+/** gpu.js as its users call it: each call uploads a and b, runs, and reads the sum back. */
+const gpujs: Impl<{ kernel: GpuJsKernel }> = {
+  async setup(ctx, { length, a, b }) {
+    const kernel = await compileGpuJsKernel({
+      source: GPUJS_ADD,
+      settings: () => ({ output: [length], precision: 'single' }),
+      firstArgs: () => [a, b],
+      signal: ctx.signal,
+    });
+    return {
+      state: { kernel },
+      compileMs: kernel.compileMs,
+      mode: kernel.mode,
+      ...(kernel.note !== undefined ? { note: kernel.note } : {}),
+      spans: [kernel.span],
+    };
+  },
+  async run(ctx, { a, b, repeats }, { kernel }) {
+    const spans: TaskSpan[] = [];
+    let output: unknown;
+    for (let r = 0; r < repeats; r++) {
+      throwIfAborted(ctx.signal);
+      const startEpochMs = epochNowMs();
+      output = await kernel.run(a, b);
+      spans.push({ lane: 0, task: r, startEpochMs, endEpochMs: epochNowMs(), phase: 'kernel-call' });
+    }
+    return { output: output instanceof Float32Array ? output : Float32Array.from(output as ArrayLike<number>), spans };
+  },
+  teardown: ({ kernel }) => destroyGpuJs(kernel.gpu),
+};
+
+export const arrayAdd: Workload<Prepared, Float32Array> = {
   meta: {
     id: 'array-add',
     title: 'Array addition (a + b)',
@@ -91,9 +176,9 @@ export const arrayAdd: Workload<Prepared, Float32Array, State> = {
       presets: { default: 2, quick: 2 },
     },
   ],
-  kernels: { addRange, addCopied },
+  implementations: { serial, workers, 'shared-memory': sharedMemory, webgpu, gpujs },
   configurations(params, hardwareConcurrency, backends) {
-    return sizedConfigurations(sizesOf(params), hardwareConcurrency, backends);
+    return sizedConfigurations(sizesOf(params), hardwareConcurrency, backends, (backend) => variantsOf(arrayAdd, backend));
   },
   prepare(params, random, size): Prepared {
     const length = size ?? params.maxLength!;
@@ -102,102 +187,6 @@ export const arrayAdd: Workload<Prepared, Float32Array, State> = {
     const reference = new Float32Array(length);
     for (let i = 0; i < length; i++) reference[i] = a[i]! + b[i]!;
     return { length, repeats: params.repeats!, a, b, reference, sizes: sizesOf(params) };
-  },
-  async setup(ctx: RunContext, prepared) {
-    const { length, a, b } = prepared;
-    const ranges = splitRange(0, length, Math.max(1, Math.min(ctx.config.workers, length)));
-    switch (ctx.config.backend) {
-      case 'workers':
-        // Each lane's slice as an array of its own: a view would be cloned with its whole buffer.
-        return {
-          state: {
-            kind: 'workers',
-            ranges,
-            slices: ranges.map((r) => ({ a: a.slice(r.start, r.end), b: b.slice(r.start, r.end), repeats: prepared.repeats })),
-          },
-        };
-      case 'shared-memory':
-        return {
-          state: { kind: 'shared-memory', ranges, a: toShared(a), b: toShared(b), c: toShared(new Float32Array(length)) },
-        };
-      case 'webgpu': {
-        const module = await import('./gpu.ts');
-        const device = await ctx.gpuDevice();
-        const { gpu, compileMs, spans } = await module.setupArrayAddGpu(device, length, ctx.signal);
-        return { state: { kind: 'webgpu', gpu, module }, compileMs, spans };
-      }
-      case 'gpujs': {
-        const kernel = await compileGpuJsKernel({
-          source: GPUJS_ADD,
-          settings: () => ({ output: [length], precision: 'single' }),
-          firstArgs: () => [a, b],
-          signal: ctx.signal,
-        });
-        return {
-          state: { kind: 'gpujs', kernel },
-          compileMs: kernel.compileMs,
-          mode: kernel.mode,
-          ...(kernel.note !== undefined ? { note: kernel.note } : {}),
-          spans: [kernel.span],
-        };
-      }
-      default:
-        return { state: { kind: 'serial', c: new Float32Array(length) } };
-    }
-  },
-  beforeRun(_prepared, state) {
-    if (state.kind === 'serial' || state.kind === 'shared-memory') poisonOutput(state.c);
-  },
-  async run(ctx, prepared, state) {
-    const { a, b, length, repeats } = prepared;
-    switch (state.kind) {
-      case 'serial': {
-        const { c } = state;
-        const { spans } = await ctx.executor.map<AddRange, void>(
-          { workload: 'array-add', kernel: 'addRange' },
-          [{ a, b, c, start: 0, end: length, repeats }],
-          ctx.signal,
-        );
-        return { output: c, spans };
-      }
-      case 'workers': {
-        const { results, spans } = await ctx.executor.map<AddSlice, Float32Array>(
-          { workload: 'array-add', kernel: 'addCopied' },
-          state.slices,
-          ctx.signal,
-        );
-        const c = new Float32Array(length);
-        state.ranges.forEach((r, i) => c.set(results[i]!, r.start));
-        return { output: c, spans };
-      }
-      case 'shared-memory': {
-        const { c } = state;
-        const { spans } = await ctx.executor.map<AddRange, void>(
-          { workload: 'array-add', kernel: 'addRange' },
-          state.ranges.map((r) => ({ a: state.a, b: state.b, c, start: r.start, end: r.end, repeats })),
-          ctx.signal,
-        );
-        return { output: c, spans };
-      }
-      case 'webgpu':
-        return state.module.runArrayAddGpu(state.gpu, a, b, repeats, ctx.signal);
-      case 'gpujs': {
-        // Each call uploads a and b, runs, and reads the sum back: how gpu.js is used for `a + b`.
-        const spans: TaskSpan[] = [];
-        let output: unknown;
-        for (let r = 0; r < repeats; r++) {
-          throwIfAborted(ctx.signal);
-          const startEpochMs = epochNowMs();
-          output = await state.kernel.run(a, b);
-          spans.push({ lane: 0, task: r, startEpochMs, endEpochMs: epochNowMs(), phase: 'kernel-call' });
-        }
-        return { output: output instanceof Float32Array ? output : Float32Array.from(output as ArrayLike<number>), spans };
-      }
-    }
-  },
-  async teardown(state) {
-    if (state?.kind === 'webgpu') state.module.teardownArrayAddGpu(state.gpu);
-    if (state?.kind === 'gpujs') await destroyGpuJs(state.kernel.gpu);
   },
   verify(output, prepared) {
     const at = firstMismatch(output, prepared.reference);

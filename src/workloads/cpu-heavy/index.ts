@@ -1,6 +1,8 @@
 /** CPU-heavy loop: the post's `count += i`, where processes beat threads under the GIL. */
-import type { Params, Workload } from '../types.ts';
-import { splitRange, sumRange, sumRangeClosedForm, type IntRange } from './sum-range.ts';
+import { kernelRef } from '../kernels.ts';
+import type { BackendImplementation, Params, Workload } from '../types.ts';
+import { splitRange, type IntRange } from '../shared/ranges.ts';
+import { sumRangeClosedForm } from './sum-range.ts';
 
 /** Largest random start: keeps every value below 2^31 at the largest n, so loop counters stay int32. */
 const MAX_OFFSET = 2 ** 29;
@@ -11,7 +13,15 @@ interface Prepared {
   reference: bigint;
 }
 
-export const cpuHeavy: Workload<Prepared, bigint, void> = {
+/** Every JavaScript backend runs the same tasks through its own executor: only the lanes differ. */
+const onLanes: BackendImplementation<Prepared, bigint> = {
+  async run(ctx, prepared) {
+    const { results, spans } = await ctx.executor.map<IntRange, bigint>(kernelRef('cpu-heavy', 'sumRange'), prepared.ranges, ctx.signal);
+    return { output: results.reduce((a, b) => a + b, 0n), spans };
+  },
+};
+
+export const cpuHeavy: Workload<Prepared, bigint> = {
   meta: {
     id: 'cpu-heavy',
     title: 'CPU-heavy loop',
@@ -43,20 +53,12 @@ export const cpuHeavy: Workload<Prepared, bigint, void> = {
       presets: { default: 48, quick: 24 },
     },
   ],
-  kernels: { sumRange },
+  implementations: { serial: onLanes, 'event-loop': onLanes, workers: onLanes, 'shared-memory': onLanes },
   prepare(params: Params, random: () => number): Prepared {
     // A fresh random start every run: the answer differs each time, so no result can be remembered.
     const offset = 1 + Math.floor(random() * MAX_OFFSET);
     const ranges = splitRange(offset, params.n!, params.tasks!);
     return { ranges, offset, reference: sumRangeClosedForm({ start: offset, end: offset + params.n! }) };
-  },
-  async run(ctx, prepared) {
-    const { results, spans } = await ctx.executor.map<IntRange, bigint>(
-      { workload: 'cpu-heavy', kernel: 'sumRange' },
-      prepared.ranges,
-      ctx.signal,
-    );
-    return { output: results.reduce((a, b) => a + b, 0n), spans };
   },
   verify(output, prepared) {
     const ok = output === prepared.reference;

@@ -1,10 +1,5 @@
 /** The post's CPU-heavy loop, `count += i`, made exact for any range. */
-
-/** A half-open range of integers [start, end). */
-export interface IntRange {
-  start: number;
-  end: number;
-}
+import type { IntRange } from '../shared/ranges.ts';
 
 /**
  * Largest chunk whose running double sum stays an exact integer: chunk * maxValue must stay below 2^53.
@@ -34,18 +29,4 @@ export function sumRangeClosedForm({ start, end }: IntRange): bigint {
   const a = BigInt(start);
   const b = BigInt(end);
   return ((a + b - 1n) * (b - a)) / 2n;
-}
-
-/** Split [start, start + n) into `parts` near-equal ranges, the first ones one longer when it does not divide. */
-export function splitRange(start: number, n: number, parts: number): IntRange[] {
-  const base = Math.floor(n / parts);
-  const extra = n % parts;
-  const ranges: IntRange[] = [];
-  let cursor = start;
-  for (let p = 0; p < parts; p++) {
-    const length = base + (p < extra ? 1 : 0);
-    ranges.push({ start: cursor, end: cursor + length });
-    cursor += length;
-  }
-  return ranges;
 }

@@ -1,7 +1,9 @@
 /** Data transfer: the post's "processes share information by pickling", as the cost of handing data to a worker and back. */
 import { epochNowMs } from '../../measure/clock.ts';
 import type { TaskSpan } from '../../measure/timeline.ts';
-import type { Configuration, KernelRef, Workload } from '../types.ts';
+import { kernelRef } from '../kernels.ts';
+import type { BackendImplementation, Configuration, Workload } from '../types.ts';
+import type { TouchArg } from './kernels.ts';
 import {
   MAX_PAYLOAD_BYTES,
   fillPayload,
@@ -9,18 +11,12 @@ import {
   formatBytes,
   payloadSizesBytes,
   randomKey,
-  touchWords,
 } from './payload.ts';
 
 const ID = 'data-transfer';
-const TOUCH: KernelRef = { workload: ID, kernel: 'touch' };
+const TOUCH = kernelRef(ID, 'touch');
 const MAX_KIB = MAX_PAYLOAD_BYTES / 1024;
 
-/** What crosses to the worker: the payload and the key to XOR it with. */
-interface TouchArg {
-  words: Int32Array;
-  key: number;
-}
 
 interface Prepared {
   sizeBytes: number;
@@ -59,7 +55,40 @@ function phaseSpans(spans: readonly TaskSpan[], task: number, sentEpochMs: numbe
   ];
 }
 
-export const dataTransfer: Workload<Prepared, Output, State> = {
+/**
+ * Hand the payload to one lane and back, `roundTrips` times: by structured clone or transfer (serial, workers)
+ * or as a SharedArrayBuffer that both sides see (shared memory).
+ */
+function handover(shared: boolean, variants?: readonly string[]): BackendImplementation<Prepared, Output, State> {
+  return {
+    ...(variants ? { variants } : {}),
+    async setup(ctx, prepared) {
+      const buffer = shared ? new SharedArrayBuffer(prepared.sizeBytes) : new ArrayBuffer(prepared.sizeBytes);
+      const words = new Int32Array(buffer);
+      fillPayload(words, prepared.seed);
+      const trips = prepared.roundTrips > 1 ? `; ${prepared.roundTrips} round trips per run` : '';
+      return { state: { words, key: 0 }, note: `${NOTES[ctx.config.variant ?? ctx.config.backend] ?? ''}${trips}` };
+    },
+    async run(ctx, prepared, state) {
+      const transfer = ctx.config.variant === 'transfer' ? (a: TouchArg) => [a.words.buffer as ArrayBuffer] : undefined;
+      const spans: TaskSpan[] = [];
+      // One handover after another: each must wait for the payload to come back before it can send it again.
+      for (let trip = 0; trip < prepared.roundTrips; trip++) {
+        const key = randomKey(Math.random);
+        const sentEpochMs = epochNowMs();
+        const done = await ctx.executor.map<TouchArg, Int32Array>(TOUCH, [{ words: state.words, key }], ctx.signal, transfer);
+        const receivedEpochMs = epochNowMs();
+        // Whatever came back is the payload now: a clone or a transfer leaves the old one behind or detached.
+        state.words = done.results[0]!;
+        state.key ^= key;
+        spans.push(...phaseSpans(done.spans, trip, sentEpochMs, receivedEpochMs));
+      }
+      return { output: { words: state.words, key: state.key }, spans };
+    },
+  };
+}
+
+export const dataTransfer: Workload<Prepared, Output> = {
   meta: {
     id: ID,
     title: 'Data transfer: clone, transfer or share',
@@ -116,9 +145,7 @@ export const dataTransfer: Workload<Prepared, Output, State> = {
       presets: { default: 16, quick: 16 },
     },
   ],
-  kernels: {
-    touch: ({ words, key }: TouchArg) => touchWords(words, key),
-  },
+  implementations: { serial: handover(false), workers: handover(false, ['clone', 'transfer']), 'shared-memory': handover(true, ['shared']) },
   configurations(params, _hardwareConcurrency, backends): Configuration[] {
     const has = (b: Configuration['backend']) => backends.includes(b);
     // One worker: this is about the cost of a handover, not about lanes.
@@ -135,30 +162,6 @@ export const dataTransfer: Workload<Prepared, Output, State> = {
       throw new RangeError(`A payload must be a whole number of 4-byte words up to 256 MiB (got ${sizeBytes} bytes).`);
     }
     return { sizeBytes, roundTrips: Math.max(1, Math.ceil((params.minRunKiB! * 1024) / sizeBytes)), seed: randomKey(random) };
-  },
-  async setup(ctx, prepared) {
-    const shared = ctx.config.backend === 'shared-memory';
-    const buffer = shared ? new SharedArrayBuffer(prepared.sizeBytes) : new ArrayBuffer(prepared.sizeBytes);
-    const words = new Int32Array(buffer);
-    fillPayload(words, prepared.seed);
-    const trips = prepared.roundTrips > 1 ? `; ${prepared.roundTrips} round trips per run` : '';
-    return { state: { words, key: 0 }, note: `${NOTES[ctx.config.variant ?? ctx.config.backend] ?? ''}${trips}` };
-  },
-  async run(ctx, prepared, state) {
-    const transfer = ctx.config.variant === 'transfer' ? (a: TouchArg) => [a.words.buffer as ArrayBuffer] : undefined;
-    const spans: TaskSpan[] = [];
-    // One handover after another: each must wait for the payload to come back before it can send it again.
-    for (let trip = 0; trip < prepared.roundTrips; trip++) {
-      const key = randomKey(Math.random);
-      const sentEpochMs = epochNowMs();
-      const done = await ctx.executor.map<TouchArg, Int32Array>(TOUCH, [{ words: state.words, key }], ctx.signal, transfer);
-      const receivedEpochMs = epochNowMs();
-      // Whatever came back is the payload now: a clone or a transfer leaves the old one behind or detached.
-      state.words = done.results[0]!;
-      state.key ^= key;
-      spans.push(...phaseSpans(done.spans, trip, sentEpochMs, receivedEpochMs));
-    }
-    return { output: { words: state.words, key: state.key }, spans };
   },
   verify(output, prepared) {
     const size = formatBytes(prepared.sizeBytes);

@@ -1,19 +1,17 @@
 /** Matrix product: the post's `np.dot(a, b)`, arithmetic-heavy work that parallelises and suits the GPU. */
+import { geometricSizes, sizedConfigurations } from '../../engine/sweep.ts';
 import { throwIfAborted } from '../../executors/abort.ts';
 import { compileGpuJsKernel, destroyGpuJs, type GpuJsKernel } from '../../executors/gpujs.ts';
 import { epochNowMs } from '../../measure/clock.ts';
-import { fillRandomNonZero, poisonOutput, toShared } from '../array-add/add.ts';
-import { geometricSizes, sizedConfigurations } from '../array-add/sweep.ts';
-import { splitRange, type IntRange } from '../cpu-heavy/sum-range.ts';
-import type { Params, RunContext, Workload } from '../types.ts';
+import { kernelRef } from '../kernels.ts';
+import { fillRandomNonZero, poisonOutput, toShared } from '../shared/float32.ts';
+import { splitRange, type IntRange } from '../shared/ranges.ts';
+import { variantsOf, type BackendImplementation, type Params, type Workload } from '../types.ts';
 import type { MatmulGpu, MatmulVariant } from './gpu.ts';
-import { JS_BLOCK, matmulCopied, matmulReference64, matmulRows, maxRelativeError, type MatmulCopied, type MatmulRows } from './matmul.ts';
+import { JS_BLOCK, matmulReference64, maxRelativeError, type MatmulCopied, type MatmulRows } from './matmul.ts';
 
 /** Largest relative error accepted; float32 accumulation over n ≤ 2048 terms lands orders of magnitude below. */
 export const MAX_RELATIVE_ERROR = 1e-3;
-
-/** The webgpu backend's variants: the tiled kernel, and the naive one as its baseline. */
-const WEBGPU_VARIANTS: readonly MatmulVariant[] = ['tiled', 'naive'];
 
 /** gpu.js kernel source, kept a string so that minifying the app cannot rewrite it. */
 const GPUJS_MATMUL = `function matmul(a, b) {
@@ -32,16 +30,12 @@ interface Prepared {
   sizes: number[];
 }
 
-/** Serial and shared memory write into an output made once per configuration, poisoned before every run. */
-type State =
-  | { kind: 'serial'; c: Float32Array }
-  | { kind: 'workers'; ranges: IntRange[]; tasks: MatmulCopied[] }
-  | { kind: 'shared-memory'; ranges: IntRange[]; a: Float32Array; b: Float32Array; c: Float32Array }
-  | { kind: 'webgpu'; gpu: MatmulGpu; module: typeof import('./gpu.ts') }
-  | { kind: 'gpujs'; kernel: GpuJsKernel };
+type Impl<State> = BackendImplementation<Prepared, Float32Array, State>;
 
 const sizesOf = (params: Params) => geometricSizes(params.minN!, params.maxN!, 2);
 
+/** Rows of C per lane, as many lanes as the configuration has (never more than rows). */
+const rowsPerLane = (workers: number, n: number) => splitRange(0, n, Math.max(1, Math.min(workers, n)));
 
 /** gpu.js returns a 2-D output as an array of rows; the check wants one row-major array. */
 function flatten(output: unknown, n: number): Float32Array {
@@ -52,7 +46,93 @@ function flatten(output: unknown, n: number): Float32Array {
   return flat;
 }
 
-export const dotProduct: Workload<Prepared, Float32Array, State> = {
+/** The cache-blocked JavaScript kernel on the main thread, into an output made once and poisoned before every run. */
+const serial: Impl<{ c: Float32Array }> = {
+  async setup(_ctx, { n }) {
+    return { state: { c: new Float32Array(n * n) } };
+  },
+  beforeRun: (_prepared, { c }) => poisonOutput(c),
+  async run(ctx, { a, b, n }, { c }) {
+    const { spans } = await ctx.executor.map<MatmulRows, void>(kernelRef('dot-product', 'matmulRows'), [{ a, b, c, n, rowStart: 0, rowEnd: n }], ctx.signal);
+    return { output: c, spans };
+  },
+};
+
+/** Each lane gets a copy of its rows of A and all of B, and sends its rows of C back. */
+const workers: Impl<{ ranges: IntRange[]; tasks: MatmulCopied[] }> = {
+  async setup(ctx, { a, b, n }) {
+    const ranges = rowsPerLane(ctx.config.workers, n);
+    // Each lane's rows of A as an array of its own (a view would be cloned with its whole buffer), and B whole.
+    return { state: { ranges, tasks: ranges.map((r) => ({ aRows: a.slice(r.start * n, r.end * n), b, n })) } };
+  },
+  async run(ctx, { n }, { ranges, tasks }) {
+    const { results, spans } = await ctx.executor.map<MatmulCopied, Float32Array>(kernelRef('dot-product', 'matmulCopied'), tasks, ctx.signal);
+    const c = new Float32Array(n * n);
+    ranges.forEach((r, i) => c.set(results[i]!, r.start * n));
+    return { output: c, spans };
+  },
+};
+
+/** Lanes read A and B and write their rows of C in SharedArrayBuffers: nothing is copied. */
+const sharedMemory: Impl<{ ranges: IntRange[]; a: Float32Array; b: Float32Array; c: Float32Array }> = {
+  async setup(ctx, { a, b, n }) {
+    return { state: { ranges: rowsPerLane(ctx.config.workers, n), a: toShared(a), b: toShared(b), c: toShared(new Float32Array(n * n)) } };
+  },
+  beforeRun: (_prepared, { c }) => poisonOutput(c),
+  async run(ctx, { n }, state) {
+    const { a, b, c } = state;
+    const { spans } = await ctx.executor.map<MatmulRows, void>(
+      kernelRef('dot-product', 'matmulRows'),
+      state.ranges.map((r) => ({ a, b, c, n, rowStart: r.start, rowEnd: r.end })),
+      ctx.signal,
+    );
+    return { output: c, spans };
+  },
+};
+
+/** WGSL compute shaders: the tiled kernel, and the naive one as its baseline; loaded only when this backend runs. */
+const webgpu: Impl<{ gpu: MatmulGpu; module: typeof import('./gpu.ts') }> = {
+  variants: ['tiled', 'naive'] satisfies readonly MatmulVariant[],
+  async setup(ctx, { n }) {
+    const variant = (ctx.config.variant ?? 'tiled') as MatmulVariant;
+    const module = await import('./gpu.ts');
+    const device = await ctx.gpuDevice();
+    const { gpu, compileMs, spans } = await module.setupMatmulGpu(device, n, variant, ctx.signal);
+    return { state: { gpu, module }, compileMs, spans };
+  },
+  run: (ctx, { a, b }, { gpu, module }) => module.runMatmulGpu(gpu, a, b, ctx.signal),
+  teardown: ({ gpu, module }) => module.teardownMatmulGpu(gpu),
+};
+
+/** gpu.js as its users call it: one kernel call with both matrices as inputs. */
+const gpujs: Impl<{ kernel: GpuJsKernel }> = {
+  async setup(ctx, { n, a, b }) {
+    const kernel = await compileGpuJsKernel({
+      source: GPUJS_MATMUL,
+      settings: () => ({ output: [n, n], constants: { n }, loopMaxIterations: n, precision: 'single', tactic: 'precision' }),
+      firstArgs: (GPU) => [GPU.input(a, [n, n]), GPU.input(b, [n, n])],
+      signal: ctx.signal,
+    });
+    return {
+      state: { kernel },
+      compileMs: kernel.compileMs,
+      mode: kernel.mode,
+      ...(kernel.note !== undefined ? { note: kernel.note } : {}),
+      spans: [kernel.span],
+    };
+  },
+  async run(ctx, { a, b, n }, { kernel }) {
+    throwIfAborted(ctx.signal);
+    const { GPU } = kernel;
+    const startEpochMs = epochNowMs();
+    const output = await kernel.run(GPU.input(a, [n, n]), GPU.input(b, [n, n]));
+    const spans = [{ lane: 0, task: 0, startEpochMs, endEpochMs: epochNowMs(), phase: 'kernel-call' }];
+    return { output: flatten(output, n), spans };
+  },
+  teardown: ({ kernel }) => destroyGpuJs(kernel.gpu),
+};
+
+export const dotProduct: Workload<Prepared, Float32Array> = {
   meta: {
     id: 'dot-product',
     title: 'Matrix product (np.dot)',
@@ -87,110 +167,15 @@ export const dotProduct: Workload<Prepared, Float32Array, State> = {
       presets: { default: 256, quick: 256 },
     },
   ],
-  kernels: { matmulRows, matmulCopied },
+  implementations: { serial, workers, 'shared-memory': sharedMemory, webgpu, gpujs },
   configurations(params, hardwareConcurrency, backends) {
-    return sizedConfigurations(sizesOf(params), hardwareConcurrency, backends, (backend) =>
-      backend === 'webgpu' ? WEBGPU_VARIANTS : [undefined],
-    );
+    return sizedConfigurations(sizesOf(params), hardwareConcurrency, backends, (backend) => variantsOf(dotProduct, backend));
   },
   prepare(params, random, size): Prepared {
     const n = size ?? params.maxN!;
     const a = fillRandomNonZero(new Float32Array(n * n), random);
     const b = fillRandomNonZero(new Float32Array(n * n), random);
     return { n, a, b, reference: matmulReference64(a, b, n), sizes: sizesOf(params) };
-  },
-  async setup(ctx: RunContext, prepared) {
-    const { n, a, b } = prepared;
-    const ranges = splitRange(0, n, Math.max(1, Math.min(ctx.config.workers, n)));
-    switch (ctx.config.backend) {
-      case 'workers':
-        // Each lane's rows of A as an array of its own (a view would be cloned with its whole buffer), and B whole.
-        return {
-          state: {
-            kind: 'workers',
-            ranges,
-            tasks: ranges.map((r) => ({ aRows: a.slice(r.start * n, r.end * n), b, n })),
-          },
-        };
-      case 'shared-memory':
-        return {
-          state: { kind: 'shared-memory', ranges, a: toShared(a), b: toShared(b), c: toShared(new Float32Array(n * n)) },
-        };
-      case 'webgpu': {
-        const variant = (ctx.config.variant ?? 'tiled') as MatmulVariant;
-        const module = await import('./gpu.ts');
-        const device = await ctx.gpuDevice();
-        const { gpu, compileMs, spans } = await module.setupMatmulGpu(device, n, variant, ctx.signal);
-        return { state: { kind: 'webgpu', gpu, module }, compileMs, spans };
-      }
-      case 'gpujs': {
-        const kernel = await compileGpuJsKernel({
-          source: GPUJS_MATMUL,
-          settings: () => ({ output: [n, n], constants: { n }, loopMaxIterations: n, precision: 'single', tactic: 'precision' }),
-          firstArgs: (GPU) => [GPU.input(a, [n, n]), GPU.input(b, [n, n])],
-          signal: ctx.signal,
-        });
-        return {
-          state: { kind: 'gpujs', kernel },
-          compileMs: kernel.compileMs,
-          mode: kernel.mode,
-          ...(kernel.note !== undefined ? { note: kernel.note } : {}),
-          spans: [kernel.span],
-        };
-      }
-      default:
-        return { state: { kind: 'serial', c: new Float32Array(n * n) } };
-    }
-  },
-  beforeRun(_prepared, state) {
-    if (state.kind === 'serial' || state.kind === 'shared-memory') poisonOutput(state.c);
-  },
-  async run(ctx, prepared, state) {
-    const { n, a, b } = prepared;
-    switch (state.kind) {
-      case 'serial': {
-        const { c } = state;
-        const { spans } = await ctx.executor.map<MatmulRows, void>(
-          { workload: 'dot-product', kernel: 'matmulRows' },
-          [{ a, b, c, n, rowStart: 0, rowEnd: n }],
-          ctx.signal,
-        );
-        return { output: c, spans };
-      }
-      case 'workers': {
-        const { results, spans } = await ctx.executor.map<MatmulCopied, Float32Array>(
-          { workload: 'dot-product', kernel: 'matmulCopied' },
-          state.tasks,
-          ctx.signal,
-        );
-        const c = new Float32Array(n * n);
-        state.ranges.forEach((r, i) => c.set(results[i]!, r.start * n));
-        return { output: c, spans };
-      }
-      case 'shared-memory': {
-        const { c } = state;
-        const { spans } = await ctx.executor.map<MatmulRows, void>(
-          { workload: 'dot-product', kernel: 'matmulRows' },
-          state.ranges.map((r) => ({ a: state.a, b: state.b, c, n, rowStart: r.start, rowEnd: r.end })),
-          ctx.signal,
-        );
-        return { output: c, spans };
-      }
-      case 'webgpu':
-        return state.module.runMatmulGpu(state.gpu, a, b, ctx.signal);
-      case 'gpujs': {
-        throwIfAborted(ctx.signal);
-        const { GPU } = state.kernel;
-        const startEpochMs = epochNowMs();
-        const output = await state.kernel.run(GPU.input(a, [n, n]), GPU.input(b, [n, n]));
-        const spans = [{ lane: 0, task: 0, startEpochMs, endEpochMs: epochNowMs(), phase: 'kernel-call' }];
-        return { output: flatten(output, n), spans };
-      }
-    }
-  },
-  async teardown(state) {
-    if (state?.kind === 'webgpu') state.module.teardownMatmulGpu(state.gpu);
-    if (state?.kind === 'gpujs') await destroyGpuJs(state.kernel.gpu);
   },
   verify(output, prepared) {
     const error = maxRelativeError(output, prepared.reference);

@@ -1,9 +1,10 @@
 /** IO-heavy: the post's writing of a huge text file, N times, here to the origin private file system. */
 import { plannedConfigurations } from '../../engine/sweep.ts';
 import type { TaskSpan } from '../../measure/timeline.ts';
-import type { Params, Workload } from '../types.ts';
-import { fnv1a32, hex32 } from './checksum.ts';
-import { opfsRoot, syncAccessProblem, writableProblem, writeFileAsync, writeFileSync, type WriteOutcome, type WriteTask } from './opfs.ts';
+import { kernelRef } from '../kernels.ts';
+import { fnv1a32, hex32 } from '../shared/checksum.ts';
+import type { BackendImplementation, Params, Workload } from '../types.ts';
+import { opfsRoot, writableProblem, type WriteOutcome, type WriteTask } from './opfs.ts';
 import { randomText } from './random-text.ts';
 
 const MIB = 1 << 20;
@@ -57,7 +58,62 @@ async function removeStaleDirectories(root: FileSystemDirectoryHandle): Promise<
   await Promise.all(stale.map((name) => root.removeEntry(name, { recursive: true }).catch(() => undefined)));
 }
 
-export const ioHeavy: Workload<Prepared, WriteOutcome[], State> = {
+/** A fresh directory for one configuration's files, after clearing what a closed page left behind. */
+async function makeRunDirectory(root: FileSystemDirectoryHandle): Promise<State> {
+  await removeStaleDirectories(root).catch(() => undefined);
+  const dirName = `${DIR_PREFIX}${Date.now()}-${Math.floor(Math.random() * 2 ** 32).toString(16)}`;
+  await root.getDirectoryHandle(dirName, { create: true });
+  return { dirName, runIndex: 0 };
+}
+
+/** This run's files, each under a name of its own. */
+function writeTasks(prepared: Prepared, state: State): WriteTask[] {
+  const run = state.runIndex++;
+  return Array.from({ length: prepared.files }, (_, i) => ({ dirName: state.dirName, fileName: `run${run}-file${i}.txt`, text: prepared.text }));
+}
+
+async function removeRunDirectory(state: State): Promise<void> {
+  const root = await opfsRoot();
+  await root.removeEntry(state.dirName, { recursive: true }).catch(() => undefined);
+}
+
+/** Serial and the event loop: the page writes through async writables (createWritable). */
+const onPage: BackendImplementation<Prepared, WriteOutcome[], State> = {
+  async setup() {
+    const root = await opfsRoot();
+    const problem = writableProblem();
+    if (problem) throw new Error(problem);
+    return { state: await makeRunDirectory(root), note: 'The page writes through async writables (createWritable).' };
+  },
+  async run(ctx, prepared, state) {
+    const { results, spans } = await ctx.executor.map<WriteTask, WriteOutcome>(kernelRef('io-heavy', 'writeFileAsync'), writeTasks(prepared, state), ctx.signal);
+    return { output: results, spans: phaseSpans(spans, results) };
+  },
+  teardown: removeRunDirectory,
+};
+
+/** Workers write through synchronous access handles, which exist only in workers. */
+const inWorkers: BackendImplementation<Prepared, WriteOutcome[], State> = {
+  async setup(ctx) {
+    const root = await opfsRoot();
+    // Ask the workers themselves: sync access handles exist only there.
+    const { results } = await ctx.executor.map<number, string>(
+      kernelRef('io-heavy', 'syncAccessProblem'),
+      Array.from({ length: ctx.config.workers }, (_, i) => i),
+      ctx.signal,
+    );
+    const problem = results.find((r) => r !== '');
+    if (problem) throw new Error(problem);
+    return { state: await makeRunDirectory(root), note: 'Workers write through synchronous access handles (createSyncAccessHandle).' };
+  },
+  async run(ctx, prepared, state) {
+    const { results, spans } = await ctx.executor.map<WriteTask, WriteOutcome>(kernelRef('io-heavy', 'writeFileSync'), writeTasks(prepared, state), ctx.signal);
+    return { output: results, spans: phaseSpans(spans, results) };
+  },
+  teardown: removeRunDirectory,
+};
+
+export const ioHeavy: Workload<Prepared, WriteOutcome[]> = {
   meta: {
     id: 'io-heavy',
     title: 'IO-heavy file writes',
@@ -91,52 +147,11 @@ export const ioHeavy: Workload<Prepared, WriteOutcome[], State> = {
       presets: { default: 4, quick: 4 },
     },
   ],
-  kernels: { writeFileAsync, writeFileSync, syncAccessProblem },
+  implementations: { serial: onPage, 'event-loop': onPage, workers: inWorkers },
   configurations: ioHeavyConfigurations,
   prepare(params, random): Prepared {
     const text = randomText(params.sizeMiB! * MIB, random);
     return { text, files: params.files!, checksum: fnv1a32(text) };
-  },
-  async setup(ctx) {
-    const root = await opfsRoot();
-    if (ctx.config.backend === 'workers') {
-      // Ask the workers themselves: sync access handles exist only there.
-      const { results } = await ctx.executor.map<number, string>(
-        { workload: 'io-heavy', kernel: 'syncAccessProblem' },
-        Array.from({ length: ctx.config.workers }, (_, i) => i),
-        ctx.signal,
-      );
-      const problem = results.find((r) => r !== '');
-      if (problem) throw new Error(problem);
-    } else {
-      const problem = writableProblem();
-      if (problem) throw new Error(problem);
-    }
-    await removeStaleDirectories(root).catch(() => undefined);
-    const dirName = `${DIR_PREFIX}${Date.now()}-${Math.floor(Math.random() * 2 ** 32).toString(16)}`;
-    await root.getDirectoryHandle(dirName, { create: true });
-    return {
-      state: { dirName, runIndex: 0 },
-      note:
-        ctx.config.backend === 'workers'
-          ? 'Workers write through synchronous access handles (createSyncAccessHandle).'
-          : 'The page writes through async writables (createWritable).',
-    };
-  },
-  async run(ctx, prepared, state) {
-    const run = state.runIndex++;
-    const tasks: WriteTask[] = Array.from({ length: prepared.files }, (_, i) => ({
-      dirName: state.dirName,
-      fileName: `run${run}-file${i}.txt`,
-      text: prepared.text,
-    }));
-    const kernel = ctx.config.backend === 'workers' ? 'writeFileSync' : 'writeFileAsync';
-    const { results, spans } = await ctx.executor.map<WriteTask, WriteOutcome>({ workload: 'io-heavy', kernel }, tasks, ctx.signal);
-    return { output: results, spans: phaseSpans(spans, results) };
-  },
-  async teardown(state) {
-    const root = await opfsRoot();
-    await root.removeEntry(state.dirName, { recursive: true }).catch(() => undefined);
   },
   verify(output, prepared) {
     const size = prepared.text.length;

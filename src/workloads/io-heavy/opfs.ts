@@ -4,7 +4,7 @@
  * synchronous access handles, the fast path the platform reserves for them. No DOM: workers import this.
  */
 import { epochNowMs } from '../../measure/clock.ts';
-import { FNV1A32_OFFSET, fnv1a32 } from './checksum.ts';
+import { FNV1A32_OFFSET, fnv1a32 } from '../shared/checksum.ts';
 
 /** One task: a file to write in the run's directory, with the text to write. */
 export interface WriteTask {

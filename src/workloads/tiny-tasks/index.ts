@@ -1,7 +1,9 @@
 /** Tiny tasks: the post's "for small operations I saw no benefit from multitasking", measured as per-task overhead. */
 import { startAtomicsDispatch, type AtomicsDispatcher } from '../../executors/atomics-dispatch.ts';
 import { spawnPerTaskExecutor } from '../../executors/spawn-per-task.ts';
-import type { Configuration, KernelRef, Params, TaskExecutor, Workload } from '../types.ts';
+import { kernelRef } from '../kernels.ts';
+import type { BackendImplementation, Configuration, Params, TaskExecutor, Workload } from '../types.ts';
+import type { TaskRange } from './kernels.ts';
 import { summarizeTinyTasks } from './break-even.ts';
 import {
   MAX_START,
@@ -15,14 +17,8 @@ import {
 const ID = 'tiny-tasks';
 /** Longest task size: 50 ms stays within the loop's small-integer range on cores up to ~8 iterations per ns. */
 const MAX_TASK_US = 50_000;
-const RANGE_KERNEL: KernelRef = { workload: ID, kernel: 'sumRange' };
-const WORDS_KERNEL: KernelRef = { workload: ID, kernel: 'sumRangeWords' };
-
-/** A task: sum the integers in [start, end). */
-interface TaskRange {
-  start: number;
-  end: number;
-}
+const RANGE_KERNEL = kernelRef(ID, 'sumRange');
+const WORDS_KERNEL = kernelRef(ID, 'sumRangeWords');
 
 interface Prepared {
   sizeUs: number;
@@ -34,10 +30,6 @@ interface Prepared {
   references: number[];
 }
 
-interface State {
-  spawn?: TaskExecutor;
-  atomics?: AtomicsDispatcher;
-}
 
 /** One calibration per experiment run: every size of a run must use the same iterations per µs. */
 const calibrated = new WeakMap<Params, number>();
@@ -49,7 +41,52 @@ function iterationsPerUsFor(params: Params): number {
   return rate;
 }
 
-export const tinyTasks: Workload<Prepared, number[], State> = {
+/** Serial and pooled workers: the engine's executor hands the tasks out, one message per task for workers. */
+const throughExecutor: BackendImplementation<Prepared, number[]> = {
+  async run(ctx, prepared) {
+    const { results, spans } = await ctx.executor.map<TaskRange, number>(RANGE_KERNEL, prepared.ranges, ctx.signal);
+    return { output: results, spans };
+  },
+};
+
+/** Workers, pooled (one message per task) or spawned anew for every task (spawn and module load inside the time). */
+const workers: BackendImplementation<Prepared, number[], { spawn?: TaskExecutor }> = {
+  variants: ['pooled', 'spawn'],
+  async setup(ctx) {
+    if (ctx.config.variant !== 'spawn') return { state: {} };
+    return {
+      state: { spawn: spawnPerTaskExecutor(ctx.config.workers) },
+      note: 'a new Worker per task, terminated after it answers: spawn and module load are inside the time',
+    };
+  },
+  async run(ctx, prepared, state) {
+    const { results, spans } = await (state.spawn ?? ctx.executor).map<TaskRange, number>(RANGE_KERNEL, prepared.ranges, ctx.signal);
+    return { output: results, spans };
+  },
+};
+
+/** Workers parked on a shared-memory mailbox, woken with Atomics.notify: no message per task. */
+const sharedMemory: BackendImplementation<Prepared, number[], { atomics: AtomicsDispatcher }> = {
+  variants: ['atomics'],
+  async setup(ctx) {
+    const atomics = await startAtomicsDispatch(ctx.pool, ctx.config.workers, WORDS_KERNEL, 2, ctx.signal);
+    return {
+      state: { atomics },
+      mode: atomics.waitMode,
+      note:
+        atomics.waitMode === 'waitAsync'
+          ? 'workers parked in Atomics.wait; the page waits with Atomics.waitAsync'
+          : 'workers parked in Atomics.wait; no Atomics.waitAsync here, so the page polls once per macrotask',
+    };
+  },
+  async run(ctx, prepared, { atomics }) {
+    const { results, spans } = await atomics.map(prepared.words, ctx.signal);
+    return { output: results, spans };
+  },
+  teardown: ({ atomics }) => atomics.stop(),
+};
+
+export const tinyTasks: Workload<Prepared, number[]> = {
   meta: {
     id: ID,
     title: 'Tiny tasks: per-task overhead',
@@ -111,12 +148,7 @@ export const tinyTasks: Workload<Prepared, number[], State> = {
       presets: { default: 0, quick: 0 },
     },
   ],
-  kernels: {
-    sumRange: ({ start, end }: TaskRange) => sumRangeMod(start, end),
-    // `| 0`: values read from a Float64Array are doubles, and a double start would teach the worker's JIT a
-    // double loop, slowing every later task of that worker (pooled ones included) about tenfold.
-    sumRangeWords: (words: Float64Array) => sumRangeMod(words[0]! | 0, words[1]! | 0),
-  },
+  implementations: { serial: throughExecutor, workers, 'shared-memory': sharedMemory },
   configurations(params, hardwareConcurrency, backends): Configuration[] {
     const lanes = Math.max(1, Math.floor(hardwareConcurrency));
     const has = (b: Configuration['backend']) => backends.includes(b);
@@ -145,36 +177,6 @@ export const tinyTasks: Workload<Prepared, number[], State> = {
       words: ranges.map((r) => [r.start, r.end]),
       references: ranges.map((r) => sumRangeModClosedForm(r.start, r.end)),
     };
-  },
-  async setup(ctx) {
-    const { config } = ctx;
-    if (config.variant === 'spawn') {
-      return {
-        state: { spawn: spawnPerTaskExecutor(config.workers) },
-        note: 'a new Worker per task, terminated after it answers: spawn and module load are inside the time',
-      };
-    }
-    if (config.variant === 'atomics') {
-      const atomics = await startAtomicsDispatch(ctx.pool, config.workers, WORDS_KERNEL, 2, ctx.signal);
-      return {
-        state: { atomics },
-        mode: atomics.waitMode,
-        note:
-          atomics.waitMode === 'waitAsync'
-            ? 'workers parked in Atomics.wait; the page waits with Atomics.waitAsync'
-            : 'workers parked in Atomics.wait; no Atomics.waitAsync here, so the page polls once per macrotask',
-      };
-    }
-    return { state: {} };
-  },
-  async run(ctx, prepared, state) {
-    const { results, spans } = state.atomics
-      ? await state.atomics.map(prepared.words, ctx.signal)
-      : await (state.spawn ?? ctx.executor).map<TaskRange, number>(RANGE_KERNEL, prepared.ranges, ctx.signal);
-    return { output: results, spans };
-  },
-  async teardown(state) {
-    await state.atomics?.stop();
   },
   verify(output, prepared) {
     if (output.length !== prepared.references.length) {

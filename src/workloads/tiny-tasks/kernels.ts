@@ -1,0 +1,16 @@
+/** What workers run for tiny tasks: a short loop over a range, from arguments or from mailbox words. */
+import { sumRangeMod } from './loop.ts';
+
+/** A task: sum the integers in [start, end). */
+export interface TaskRange {
+  start: number;
+  end: number;
+}
+
+/** The experiment's kernels, resolved by name in the page and in every worker. */
+export const tinyTasksKernels = {
+  sumRange: ({ start, end }: TaskRange) => sumRangeMod(start, end),
+  // `| 0`: values read from a Float64Array are doubles, and a double start would teach the worker's JIT a
+  // double loop, slowing every later task of that worker (pooled ones included) about tenfold.
+  sumRangeWords: (words: Float64Array) => sumRangeMod(words[0]! | 0, words[1]! | 0),
+};
