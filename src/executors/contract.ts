@@ -2,8 +2,7 @@
 import type { TaskSpan } from '../measure/timeline.ts';
 import type { KernelRef } from '../workloads/kernels.ts';
 
-/** A function that does one task's work; it runs in the page or in any worker. */
-export type Kernel<A = never, R = unknown> = (arg: A) => R | Promise<R>;
+export type { Kernel } from '../workloads/kernels.ts';
 
 /** Results in task order, and when each task ran. */
 export interface MapOutcome<R> {

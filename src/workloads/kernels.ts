@@ -9,7 +9,9 @@ import { dataTransferKernels } from './data-transfer/kernels.ts';
 import { dotProductKernels } from './dot-product/kernels.ts';
 import { ioHeavyKernels } from './io-heavy/kernels.ts';
 import { tinyTasksKernels } from './tiny-tasks/kernels.ts';
-import type { Kernel } from '../executors/contract.ts';
+
+/** A function that does one task's work; it runs in the page or in any worker. */
+export type Kernel<A = never, R = unknown> = (arg: A) => R | Promise<R>;
 
 /** Kernels by experiment id, then by name. */
 export const kernelRegistry = {
