@@ -41,7 +41,7 @@ export function formatResultsTable(results: Results): string {
           size,
           String(r.workers),
           fixed(r.medianMs),
-          `${fixed(r.ci95Ms[0])}-${fixed(r.ci95Ms[1])}`,
+          `${fixed(r.ci95Ms[0])}-${fixed(r.ci95Ms[1])}${r.precision !== undefined ? ` ±${(r.precision * 100).toFixed(1)}%` : ''}`,
           r.speedup !== undefined ? `${r.speedup.toFixed(2)}x` : '',
           String(r.samplesMs.length),
           'verified',

@@ -4,7 +4,7 @@ import { GpuDeviceHolder } from '../executors/gpu-device.ts';
 import { WorkerPool } from '../executors/worker-pool.ts';
 import { nextMacrotask } from '../executors/yield.ts';
 import { epochNowMs } from '../measure/clock.ts';
-import { planSampleCount, warmedUp, type SamplingPolicy } from '../measure/sampling.ts';
+import { planSampleCount, relativePrecision, wantsAnotherSample, warmedUp, type SamplingPolicy } from '../measure/sampling.ts';
 import { median, medianConfidenceInterval } from '../measure/stats.ts';
 import { round3, toTimeline, type TaskSpan } from '../measure/timeline.ts';
 import type { BackendResult, ExperimentResult, MeasuredResult } from '../results/schema.ts';
@@ -230,7 +230,9 @@ async function measureRound(
     if (earlier === undefined) {
       while (!warmedUp(warmupMs, ctx.sampling)) {
         report('warm-up', warmupMs.length, ctx.sampling.maxWarmupRuns);
-        warmupMs.push((await timedRun()).durationMs);
+        const { durationMs } = await timedRun();
+        warmupMs.push(durationMs);
+        checkBudget(durationMs, ctx.sampling);
       }
     } else {
       report('warm-up', 0, 1);
@@ -242,12 +244,21 @@ async function measureRound(
 
     const timelines = earlier?.timelines ?? [];
     let check = earlier?.check ?? '';
-    for (let s = 0; s < thisRound; s++) {
-      report('sampling', s, thisRound);
+    const takeSample = async (s: number, of: number) => {
+      report('sampling', s, of);
       const sample = await timedRun();
       samplesMs.push(round3(sample.durationMs));
       timelines.push({ spans: sample.spans, baseEpochMs: sample.baseEpochMs });
       check = sample.check;
+    };
+    for (let s = 0; s < thisRound; s++) await takeSample(s, thisRound);
+    // Adaptive: the last round samples on until the median is known to the target precision or the budget is spent.
+    if (round === rounds - 1) {
+      let extra = 0;
+      while (wantsAnotherSample(samplesMs, samplesMs.reduce((sum, ms) => sum + ms, 0), ctx.sampling)) {
+        await takeSample(thisRound + extra, thisRound + extra + 1);
+        extra += 1;
+      }
     }
     const firstSetup = earlier ? earlier.setup : setup;
     return {
@@ -275,6 +286,21 @@ async function measureRound(
   }
 }
 
+/** A configuration one run of which takes many times its budget: stopped, so the rest of the suite goes on. */
+export class OverBudgetError extends Error {
+  override name = 'OverBudgetError';
+}
+
+function checkBudget(runMs: number, policy: SamplingPolicy): void {
+  if (runMs > policy.budgetMs * policy.overBudgetFactor) {
+    throw new OverBudgetError(
+      `One run took ${(runMs / 1000).toFixed(1)} s, over ${policy.overBudgetFactor}× this preset's budget of ` +
+        `${(policy.budgetMs / 1000).toFixed(1)} s per configuration: stopped so the rest of the suite goes on. ` +
+        'A smaller size, or the thorough preset, measures it.',
+    );
+  }
+}
+
 /** Median, interval, throughput and the typical sample's timeline of a configuration whose rounds are done. */
 function summarizeCollected(scope: ExperimentScope, collected: Collected): MeasuredResult {
   const { config, samplesMs, warmupMs, timelines, check, setup } = collected;
@@ -292,6 +318,7 @@ function summarizeCollected(scope: ExperimentScope, collected: Collected): Measu
     medianMs: round3(medianMs),
     ci95Ms: [round3(ci.low), round3(ci.high)],
     ciCoverage: Math.round(ci.coverage * 1e4) / 1e4,
+    precision: Math.round(Math.min(relativePrecision(samplesMs), 99) * 1e4) / 1e4,
     verified: true,
     check,
     ...(setup?.compileMs !== undefined ? { compileMs: round3(setup.compileMs) } : {}),

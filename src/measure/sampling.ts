@@ -1,10 +1,13 @@
-/** How many timed samples a configuration gets. */
+/** How many timed samples a configuration gets, and when its warm-up is over. */
+import { median, medianConfidenceInterval } from './stats.ts';
 
 export interface SamplingPolicy {
   /** Untimed runs first: JIT compilation, worker start-up and caches settle before anything counts. */
   warmupRuns: number;
   /** More warm-up runs, until two in a row agree within `warmupTolerance`, up to this many. */
   maxWarmupRuns: number;
+  /** Warm-up stops after this much time too (at least `warmupRuns` runs): no configuration warms up forever. */
+  maxWarmupMs: number;
   warmupTolerance: number;
   minSamples: number;
   maxSamples: number;
@@ -17,44 +20,67 @@ export interface SamplingPolicy {
    * on a shared, noisy machine a slow spell then slows every configuration alike, not just one.
    */
   rounds: number;
+  /**
+   * Adaptive sampling: after the planned samples, the last round keeps sampling until the 95% interval of the
+   * median is within ± this fraction of it, or the configuration's time budget is spent.
+   */
+  targetPrecision: number;
+  /** Time a configuration may spend on timed samples, all rounds together, before adaptive sampling stops. */
+  budgetMs: number;
+  /** A configuration one run of which takes this many times its budget is stopped with an error. */
+  overBudgetFactor: number;
 }
 
+/** "Run all": an answer in about a minute, medians within ±3% where the time allows. */
 export const defaultSampling: SamplingPolicy = {
   warmupRuns: 2,
-  maxWarmupRuns: 8,
+  maxWarmupRuns: 6,
+  maxWarmupMs: 1_500,
   warmupTolerance: 0.05,
-  minSamples: 7,
+  minSamples: 5,
   maxSamples: 41,
-  minTotalMs: 1_000,
+  minTotalMs: 150,
   minTicksPerSample: 1_000,
-  rounds: 3,
+  rounds: 2,
+  targetPrecision: 0.03,
+  budgetMs: 700,
+  overBudgetFactor: 10,
 };
 
-/** For numbers worth publishing: more samples and warm-up, five interleaved rounds. */
+/** For numbers worth publishing: more warm-up and samples, three interleaved rounds, medians within ±1.5%. */
 export const thoroughSampling: SamplingPolicy = {
   warmupRuns: 3,
   maxWarmupRuns: 12,
+  maxWarmupMs: 5_000,
   warmupTolerance: 0.03,
-  minSamples: 15,
-  maxSamples: 81,
-  minTotalMs: 3_000,
+  minSamples: 9,
+  maxSamples: 101,
+  minTotalMs: 1_000,
   minTicksPerSample: 1_000,
-  rounds: 5,
+  rounds: 3,
+  targetPrecision: 0.015,
+  budgetMs: 4_000,
+  overBudgetFactor: 10,
 };
 
+/** Tests and a first look: one pass, few samples. */
 export const quickSampling: SamplingPolicy = {
   warmupRuns: 2,
   maxWarmupRuns: 5,
+  maxWarmupMs: 1_000,
   warmupTolerance: 0.08,
   minSamples: 5,
   maxSamples: 21,
-  minTotalMs: 250,
+  minTotalMs: 150,
   minTicksPerSample: 1_000,
   rounds: 1,
+  targetPrecision: 0.05,
+  budgetMs: 400,
+  overBudgetFactor: 20,
 };
 
 /**
- * Samples to take, given how long the warm-up took: at least the minimum; more when samples are short
+ * Samples to plan, given how long the warm-up took: at least the minimum; more when samples are short
  * next to the timer's resolution or to the time budget, since each then carries more relative noise.
  */
 export function planSampleCount(warmupMs: number, timerResolutionMs: number, policy: SamplingPolicy): number {
@@ -66,13 +92,33 @@ export function planSampleCount(warmupMs: number, timerResolutionMs: number, pol
 
 /**
  * Whether warm-up is over: the minimum runs are done and the last two agree (tiered JITs keep
- * recompiling hot code for several runs), or the maximum is reached.
+ * recompiling hot code for several runs), or the maximum runs or time are reached.
  */
 export function warmedUp(warmupMs: readonly number[], policy: SamplingPolicy): boolean {
   const n = warmupMs.length;
   if (n < policy.warmupRuns) return false;
   if (n >= policy.maxWarmupRuns) return true;
+  if (warmupMs.reduce((sum, ms) => sum + ms, 0) >= policy.maxWarmupMs) return true;
   const a = warmupMs[n - 1]!;
   const b = warmupMs[n - 2] ?? Infinity;
   return Math.abs(a - b) <= policy.warmupTolerance * Math.min(a, b);
+}
+
+/** Half the width of the median's 95% interval over the median: ±0.03 means the median is known within 3%. */
+export function relativePrecision(samplesMs: readonly number[]): number {
+  if (samplesMs.length < 2) return Infinity;
+  const m = median(samplesMs);
+  if (!(m > 0)) return Infinity;
+  const ci = medianConfidenceInterval(samplesMs);
+  return (ci.high - ci.low) / 2 / m;
+}
+
+/**
+ * Whether to take another sample after the planned ones: the interval is still wider than the target, the
+ * budget has room for one more sample of the typical length, and the maximum is not reached.
+ */
+export function wantsAnotherSample(samplesMs: readonly number[], spentMs: number, policy: SamplingPolicy): boolean {
+  if (samplesMs.length >= policy.maxSamples) return false;
+  if (relativePrecision(samplesMs) <= policy.targetPrecision) return false;
+  return spentMs + median(samplesMs) <= policy.budgetMs;
 }

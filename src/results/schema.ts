@@ -51,6 +51,9 @@ export const MeasuredResultSchema = Type.Object(
       description: 'Distribution-free confidence interval of the median from order statistics.',
     }),
     ciCoverage: Type.Number({ minimum: 0, maximum: 1, description: 'Coverage the interval really has.' }),
+    precision: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 99, description: 'Half the 95% interval over the median: 0.03 means the median is known within ±3%.' }),
+    ),
     speedup: Type.Optional(Type.Number({ minimum: 0, description: 'Serial median over this median.' })),
     verified: Type.Literal(true, { description: 'Every sample matched the serial reference; a wrong answer is a failed result.' }),
     check: Type.Optional(Text()),

@@ -39,16 +39,21 @@ function twinWorkload(costOf: (run: number) => number, log: string[], failAt?: n
   };
 }
 
-function context(rounds: number): ExperimentContext {
+function context(rounds: number, overrides: Partial<SamplingPolicy> = {}): ExperimentContext {
   const sampling: SamplingPolicy = {
     warmupRuns: 1,
     maxWarmupRuns: 1,
+    maxWarmupMs: 1e9,
     warmupTolerance: 1,
     minSamples: 6,
     maxSamples: 6,
     minTotalMs: 0,
     minTicksPerSample: 1,
     rounds,
+    targetPrecision: 0.03,
+    budgetMs: 1e9,
+    overBudgetFactor: 10,
+    ...overrides,
   };
   return {
     signal: new AbortController().signal,
@@ -61,11 +66,11 @@ function context(rounds: number): ExperimentContext {
   };
 }
 
-async function measure(rounds: number, costOf: (run: number) => number, failAt?: number) {
+async function measure(rounds: number, costOf: (run: number) => number, failAt?: number, sampling: Partial<SamplingPolicy> = {}) {
   clockMs = 0;
   vi.spyOn(performance, 'now').mockImplementation(() => clockMs);
   const log: string[] = [];
-  const experiment = await runExperiment({ workload: twinWorkload(costOf, log, failAt) as Workload, preset: 'default' }, context(rounds));
+  const experiment = await runExperiment({ workload: twinWorkload(costOf, log, failAt) as Workload, preset: 'default' }, context(rounds, sampling));
   return { experiment, log };
 }
 
@@ -100,5 +105,51 @@ describe('measuring in rounds', () => {
     expect('error' in eventLoop && eventLoop.error).toMatch(/Wrong answer/);
     expect((experiment.results.find((r) => r.backend === 'serial') as MeasuredResult).samplesMs).toHaveLength(6);
     expect(log.filter((b) => b === 'event-loop')).toHaveLength(4);
+  });
+});
+
+describe('adaptive sampling', () => {
+  /** A noisy cost: 10 ± 3 virtual ms, fresh each run. */
+  const noisy = () => 10 + 6 * (Math.random() - 0.5);
+
+  it('samples on past the planned count until the median is known to the target precision, and records it', async () => {
+    const { experiment } = await measure(1, noisy, undefined, { minSamples: 5, maxSamples: 1_000, targetPrecision: 0.04 });
+    for (const r of experiment.results as MeasuredResult[]) {
+      expect(r.samplesMs.length).toBeGreaterThan(5);
+      expect(r.precision).toBeLessThanOrEqual(0.04);
+      expect(r.precision).toBeCloseTo((r.ci95Ms[1] - r.ci95Ms[0]) / 2 / r.medianMs, 3);
+    }
+  });
+
+  it('stops at the time budget when the target is out of reach, and says how precise the median is', async () => {
+    const { experiment } = await measure(1, noisy, undefined, { minSamples: 5, maxSamples: 400, targetPrecision: 0.0001, budgetMs: 120 });
+    for (const r of experiment.results as MeasuredResult[]) {
+      // Twelve samples of about 10 ms fit a 120 ms budget; none past it.
+      expect(r.samplesMs.length).toBeGreaterThanOrEqual(5);
+      expect(r.samplesMs.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(120 + 13);
+      expect(r.precision).toBeGreaterThan(0.0001);
+    }
+  });
+
+  it('bounds warm-up by time: a configuration that never settles still moves on', async () => {
+    // Every run differs from the last by half: the agreement rule alone would warm up to the run cap.
+    const { experiment, log } = await measure(1, (run) => (run % 2 === 0 ? 10 : 20), undefined, {
+      warmupRuns: 2,
+      maxWarmupRuns: 1_000,
+      maxWarmupMs: 100,
+      warmupTolerance: 0.01,
+      minSamples: 5,
+      maxSamples: 5,
+    });
+    for (const r of experiment.results as MeasuredResult[]) expect(r.warmupMs.reduce((a, b) => a + b, 0)).toBeLessThan(100 + 20);
+    expect(log.length).toBeLessThan(2 * (8 + 5));
+  });
+
+  it('stops a configuration whose one run takes many times its budget, with the reason, and measures the rest', async () => {
+    // The event loop's runs (from the sixth on: serial takes 1 warm-up + 5 samples first) cost 50 virtual ms.
+    const { experiment } = await measure(1, (run) => (run >= 6 ? 50 : 1), undefined, { minSamples: 5, maxSamples: 5, budgetMs: 4, overBudgetFactor: 10 });
+    const eventLoop = experiment.results.find((r) => r.backend === 'event-loop')!;
+    expect('error' in eventLoop && eventLoop.error).toMatch(/OverBudgetError: One run took 0\.1 s, over 10× .* budget/);
+    expect((experiment.results.find((r) => r.backend === 'serial') as MeasuredResult).verified).toBe(true);
   });
 });
