@@ -14,6 +14,9 @@ export interface SuiteProgress extends Progress {
   /** 0..1 through the suite. */
   overall: number;
   label: string;
+  /** Estimated from the preset's budgets and the pace so far, e.g. "about 40 s left". */
+  remainingMs: number;
+  timeLeft: string;
 }
 
 /**
@@ -124,7 +127,16 @@ export class LabController {
   }
 }
 
-function describeProgress(p: Progress & { experimentIndex: number; experimentCount: number }): SuiteProgress {
+/** "about 40 s left", rounded so it does not flicker: to 5 s under a minute, to the quarter minute above. */
+export function formatTimeLeft(remainingMs: number): string {
+  const seconds = remainingMs / 1000;
+  if (!Number.isFinite(seconds)) return '';
+  if (seconds < 5) return 'a few seconds left';
+  if (seconds < 60) return `about ${Math.ceil(seconds / 5) * 5} s left`;
+  return `about ${(Math.ceil((seconds / 60) * 4) / 4).toLocaleString('en')} min left`;
+}
+
+function describeProgress(p: Progress & { experimentIndex: number; experimentCount: number; remainingMs: number }): SuiteProgress {
   const lanes = p.backend === 'serial' ? '' : ` × ${p.workers}`;
   const pass = p.rounds > 1 ? `round ${p.round + 1} of ${p.rounds}, ` : '';
   const step = p.phase === 'warm-up' ? `${pass}warm-up` : `${pass}sample ${p.sample + 1} of ${p.sampleCount}`;
@@ -132,6 +144,7 @@ function describeProgress(p: Progress & { experimentIndex: number; experimentCou
     ...p,
     overall: (p.experimentIndex + p.fraction) / p.experimentCount,
     label: `${p.experimentId}: ${p.backend}${lanes}, ${step}`,
+    timeLeft: formatTimeLeft(p.remainingMs),
   };
 }
 

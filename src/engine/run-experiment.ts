@@ -65,6 +65,12 @@ interface ExperimentScope {
   configCount: number;
 }
 
+/** How many configurations an experiment will measure with these parameters (for time estimates). */
+export function plannedConfigurationCount(workload: Workload, params: Params, hardwareConcurrency: number): number {
+  const backends = workload.meta.backends;
+  return (workload.configurations ? workload.configurations(params, hardwareConcurrency, backends) : plannedConfigurations(backends, hardwareConcurrency)).length;
+}
+
 /** Run every configuration of one experiment. Cancellation propagates as an AbortError; other failures are results. */
 export async function runExperiment(request: ExperimentRequest, ctx: ExperimentContext): Promise<ExperimentResult> {
   const { workload } = request;

@@ -4,8 +4,9 @@ import { defaultSampling, quickSampling, thoroughSampling } from '../measure/sam
 import { RESULTS_SCHEMA_ID, type EnvironmentReport, type ExperimentResult, type Results } from '../results/schema.ts';
 import { workloadById } from '../workloads/registry.ts';
 import type { BackendId, Preset } from '../workloads/types.ts';
+import { experimentEstimateMs, SuiteClock } from './eta.ts';
 import { resolveParams } from './params.ts';
-import { runExperiment, type ExperimentContext, type Progress } from './run-experiment.ts';
+import { plannedConfigurationCount, runExperiment, type ExperimentContext, type Progress } from './run-experiment.ts';
 import { BACKEND_IDS, isBackendId, type Capabilities } from './backends.ts';
 
 export const APP = { name: 'parallel-lab', version: '0.1.0' } as const;
@@ -20,7 +21,7 @@ export interface SuiteRequest {
 
 export interface SuiteHooks {
   signal: AbortSignal;
-  onProgress?: (progress: Progress & { experimentIndex: number; experimentCount: number }) => void;
+  onProgress?: (progress: Progress & { experimentIndex: number; experimentCount: number; remainingMs: number }) => void;
   /** Called as soon as each experiment finishes, so a later crash loses only the one running. */
   onExperimentDone?: (experiment: ExperimentResult) => void;
   random?: () => number;
@@ -57,7 +58,15 @@ export async function runSuite(
     experiments: [],
   };
   const sampling = request.preset === 'quick' ? quickSampling : request.preset === 'thorough' ? thoroughSampling : defaultSampling;
+  const clock = new SuiteClock(
+    request.experiments.map((id) => {
+      const workload = workloadById(id);
+      const params = resolveParams(workload, request.preset, request.params?.[id]);
+      return experimentEstimateMs(plannedConfigurationCount(workload, params, environment.hardwareConcurrency), sampling);
+    }),
+  );
   for (const [experimentIndex, id] of request.experiments.entries()) {
+    const experimentStart = performance.now();
     try {
       const experiment = await runExperiment(
         {
@@ -73,10 +82,17 @@ export async function runSuite(
           hardwareConcurrency: environment.hardwareConcurrency,
           timerResolutionMs: environment.timerResolutionMs,
           sampling,
-          onProgress: (p) => hooks.onProgress?.({ ...p, experimentIndex, experimentCount: request.experiments.length }),
+          onProgress: (p) =>
+            hooks.onProgress?.({
+              ...p,
+              experimentIndex,
+              experimentCount: request.experiments.length,
+              remainingMs: clock.remainingMs(experimentIndex, p.fraction, performance.now() - experimentStart),
+            }),
           ...(hooks.createPool ? { createPool: hooks.createPool } : {}),
         },
       );
+      clock.finished(experimentIndex, performance.now() - experimentStart);
       results.experiments.push(experiment);
       hooks.onExperimentDone?.(experiment);
     } catch (error) {
