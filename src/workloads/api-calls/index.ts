@@ -4,7 +4,8 @@ import type { TaskSpan } from '../../measure/timeline.ts';
 import type { BackendId, Configuration, Params, Workload } from '../types.ts';
 import { summarizeApiCalls } from './concurrency-cap.ts';
 import { describeEndpoint, resolveEndpoint, type ResolvedEndpoint } from './endpoint.ts';
-import { fetchEcho, type EchoRequest, type EchoResult } from './fetch-echo.ts';
+import type { EchoRequest, EchoResult } from './fetch-echo.ts';
+import { kernels } from './kernels.ts';
 import { echoMismatch, makeToken } from './protocol.ts';
 
 export { customEndpoint, setCustomEndpoint } from './endpoint.ts';
@@ -71,7 +72,7 @@ export const apiCalls: Workload<Prepared, EchoResult[], ResolvedEndpoint> = {
       presets: { default: 25, quick: 10 },
     },
   ],
-  kernels: { fetchEcho },
+  kernels,
   configurations: apiCallsConfigurations,
   prepare(params, random): Prepared {
     // Fresh tokens every run: an answer cannot come from a cache or an earlier run.

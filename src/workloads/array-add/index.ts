@@ -5,8 +5,9 @@ import { epochNowMs } from '../../measure/clock.ts';
 import type { TaskSpan } from '../../measure/timeline.ts';
 import { splitRange, type IntRange } from '../cpu-heavy/sum-range.ts';
 import type { Params, RunContext, Workload } from '../types.ts';
-import { addCopied, addRange, fillRandomNonZero, firstMismatch, poisonOutput, toShared, type AddRange, type AddSlice } from './add.ts';
+import { fillRandomNonZero, firstMismatch, poisonOutput, toShared, type AddRange, type AddSlice } from './add.ts';
 import type { ArrayAddGpu } from './gpu.ts';
+import { kernels } from './kernels.ts';
 import { geometricSizes, sizedConfigurations } from './sweep.ts';
 
 /** Bytes moved per element per repeat: a and b read, c written, 4 bytes each. */
@@ -91,7 +92,7 @@ export const arrayAdd: Workload<Prepared, Float32Array, State> = {
       presets: { default: 2, quick: 2 },
     },
   ],
-  kernels: { addRange, addCopied },
+  kernels,
   configurations(params, hardwareConcurrency, backends) {
     return sizedConfigurations(sizesOf(params), hardwareConcurrency, backends);
   },

@@ -1,6 +1,7 @@
 /** CPU-heavy loop: the post's `count += i`, where processes beat threads under the GIL. */
 import type { Params, Workload } from '../types.ts';
-import { splitRange, sumRange, sumRangeClosedForm, type IntRange } from './sum-range.ts';
+import { kernels } from './kernels.ts';
+import { splitRange, sumRangeClosedForm, type IntRange } from './sum-range.ts';
 
 /** Largest random start: keeps every value below 2^31 at the largest n, so loop counters stay int32. */
 const MAX_OFFSET = 2 ** 29;
@@ -43,7 +44,7 @@ export const cpuHeavy: Workload<Prepared, bigint, void> = {
       presets: { default: 48, quick: 24 },
     },
   ],
-  kernels: { sumRange },
+  kernels,
   prepare(params: Params, random: () => number): Prepared {
     // A fresh random start every run: the answer differs each time, so no result can be remembered.
     const offset = 1 + Math.floor(random() * MAX_OFFSET);

@@ -9,18 +9,12 @@ import {
   formatBytes,
   payloadSizesBytes,
   randomKey,
-  touchWords,
 } from './payload.ts';
+import { kernels, type TouchArg } from './kernels.ts';
 
 const ID = 'data-transfer';
 const TOUCH: KernelRef = { workload: ID, kernel: 'touch' };
 const MAX_KIB = MAX_PAYLOAD_BYTES / 1024;
-
-/** What crosses to the worker: the payload and the key to XOR it with. */
-interface TouchArg {
-  words: Int32Array;
-  key: number;
-}
 
 interface Prepared {
   sizeBytes: number;
@@ -116,9 +110,7 @@ export const dataTransfer: Workload<Prepared, Output, State> = {
       presets: { default: 16, quick: 16 },
     },
   ],
-  kernels: {
-    touch: ({ words, key }: TouchArg) => touchWords(words, key),
-  },
+  kernels,
   configurations(params, _hardwareConcurrency, backends): Configuration[] {
     const has = (b: Configuration['backend']) => backends.includes(b);
     // One worker: this is about the cost of a handover, not about lanes.

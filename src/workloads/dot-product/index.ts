@@ -7,7 +7,8 @@ import { geometricSizes, sizedConfigurations } from '../array-add/sweep.ts';
 import { splitRange, type IntRange } from '../cpu-heavy/sum-range.ts';
 import type { Params, RunContext, Workload } from '../types.ts';
 import type { MatmulGpu, MatmulVariant } from './gpu.ts';
-import { JS_BLOCK, matmulCopied, matmulReference64, matmulRows, maxRelativeError, type MatmulCopied, type MatmulRows } from './matmul.ts';
+import { kernels } from './kernels.ts';
+import { JS_BLOCK, matmulReference64, maxRelativeError, type MatmulCopied, type MatmulRows } from './matmul.ts';
 
 /** Largest relative error accepted; float32 accumulation over n ≤ 2048 terms lands orders of magnitude below. */
 export const MAX_RELATIVE_ERROR = 1e-3;
@@ -87,7 +88,7 @@ export const dotProduct: Workload<Prepared, Float32Array, State> = {
       presets: { default: 256, quick: 256 },
     },
   ],
-  kernels: { matmulRows, matmulCopied },
+  kernels,
   configurations(params, hardwareConcurrency, backends) {
     return sizedConfigurations(sizesOf(params), hardwareConcurrency, backends, (backend) =>
       backend === 'webgpu' ? WEBGPU_VARIANTS : [undefined],

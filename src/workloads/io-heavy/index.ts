@@ -3,7 +3,8 @@ import { plannedConfigurations } from '../../engine/sweep.ts';
 import type { TaskSpan } from '../../measure/timeline.ts';
 import type { Params, Workload } from '../types.ts';
 import { fnv1a32, hex32 } from './checksum.ts';
-import { opfsRoot, syncAccessProblem, writableProblem, writeFileAsync, writeFileSync, type WriteOutcome, type WriteTask } from './opfs.ts';
+import { kernels } from './kernels.ts';
+import { opfsRoot, writableProblem, type WriteOutcome, type WriteTask } from './opfs.ts';
 import { randomText } from './random-text.ts';
 
 const MIB = 1 << 20;
@@ -91,7 +92,7 @@ export const ioHeavy: Workload<Prepared, WriteOutcome[], State> = {
       presets: { default: 4, quick: 4 },
     },
   ],
-  kernels: { writeFileAsync, writeFileSync, syncAccessProblem },
+  kernels,
   configurations: ioHeavyConfigurations,
   prepare(params, random): Prepared {
     const text = randomText(params.sizeMiB! * MIB, random);

@@ -7,22 +7,16 @@ import {
   MAX_START,
   iterationsForUs,
   measureIterationsPerUs,
-  sumRangeMod,
   sumRangeModClosedForm,
   taskSizesUs,
 } from './loop.ts';
+import { kernels, type TaskRange } from './kernels.ts';
 
 const ID = 'tiny-tasks';
 /** Longest task size: 50 ms stays within the loop's small-integer range on cores up to ~8 iterations per ns. */
 const MAX_TASK_US = 50_000;
 const RANGE_KERNEL: KernelRef = { workload: ID, kernel: 'sumRange' };
 const WORDS_KERNEL: KernelRef = { workload: ID, kernel: 'sumRangeWords' };
-
-/** A task: sum the integers in [start, end). */
-interface TaskRange {
-  start: number;
-  end: number;
-}
 
 interface Prepared {
   sizeUs: number;
@@ -111,12 +105,7 @@ export const tinyTasks: Workload<Prepared, number[], State> = {
       presets: { default: 0, quick: 0 },
     },
   ],
-  kernels: {
-    sumRange: ({ start, end }: TaskRange) => sumRangeMod(start, end),
-    // `| 0`: values read from a Float64Array are doubles, and a double start would teach the worker's JIT a
-    // double loop, slowing every later task of that worker (pooled ones included) about tenfold.
-    sumRangeWords: (words: Float64Array) => sumRangeMod(words[0]! | 0, words[1]! | 0),
-  },
+  kernels,
   configurations(params, hardwareConcurrency, backends): Configuration[] {
     const lanes = Math.max(1, Math.floor(hardwareConcurrency));
     const has = (b: Configuration['backend']) => backends.includes(b);
