@@ -3,8 +3,7 @@
  * validator and the JSON Schema shipped in public/schema/ (kept identical by a unit test).
  */
 import Type from 'typebox';
-
-export const RESULTS_SCHEMA_ID = 'parallel-lab/results/v1';
+import { RESULTS_SCHEMA_ID } from './documents.ts';
 
 /** Bounds that keep a hostile or corrupt file from exhausting memory once parsed. */
 const MAX_SAMPLES = 10_000;
