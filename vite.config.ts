@@ -14,7 +14,8 @@ export default defineConfig({
   server: { headers: isolationHeaders, host: '127.0.0.1' },
   preview: { headers: isolationHeaders, host: '127.0.0.1' },
   worker: { format: 'es' },
-  build: { target: 'es2022', sourcemap: true },
+  // The manifest tells the bundle check (src/cli/check-bundle.ts) which chunks the first load imports.
+  build: { target: 'es2022', sourcemap: true, manifest: true },
   test: {
     projects: [
       {

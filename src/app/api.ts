@@ -4,7 +4,6 @@
  */
 import { liveWorkerCount } from '../executors/worker-pool.ts';
 import type { SuiteRequest } from '../engine/run-suite.ts';
-import { validateResults } from '../results/validate.ts';
 import { workloads } from '../workloads/registry.ts';
 import type { HistoryController } from './history.svelte.ts';
 import type { LabController } from './lab.svelte.ts';
@@ -22,7 +21,8 @@ export function createLabApi(lab: LabController, saved?: { history: HistoryContr
     status: () => lab.status,
     /** Workers the lab has started and not terminated: zero whenever no run is in progress. */
     liveWorkers: () => liveWorkerCount(),
-    validate: (document: unknown) => validateResults(document),
+    /** Resolves to the check of a results document; the validator loads on first use, not with the page. */
+    validate: async (document: unknown) => (await import('../results/validate.ts')).validateResults(document),
     /** Saved runs, newest first (empty when the browser gives the page no IndexedDB). */
     history: async () => (saved ? [...(await saved.history.refresh())] : []),
     /**

@@ -3,9 +3,10 @@
  * link) and runs side by side in the compare view. Everything from outside comes in through the validated
  * import; a refused file or link sets `alert` and changes nothing else.
  */
-import { makeComparison, type Comparison } from '../results/comparison.ts';
+import type { Comparison } from '../results/comparison.ts';
+import { makeComparison } from '../results/documents.ts';
 import type { ImportOutcome } from '../results/import.ts';
-import { readResultsFile } from '../results/import.ts';
+import { loadImporter } from '../results/load-importer.ts';
 import { decodeShareFragment } from '../results/share-link.ts';
 import type { Results } from '../results/schema.ts';
 import { savedRuns, type HistoryController } from './history.svelte.ts';
@@ -37,7 +38,8 @@ export class ViewerController {
 
   /** Read a file chosen in the Import control. */
   async importFile(file: Blob): Promise<ImportOutcome> {
-    return this.show(await readResultsFile(file), 'file');
+    const importer = await loadImporter();
+    return this.show('ok' in importer ? importer : await importer.readResultsFile(file), 'file');
   }
 
   /** Show the results a `#r=…` fragment (or a whole pasted link) carries. */

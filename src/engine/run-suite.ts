@@ -1,7 +1,8 @@
 /** Runs a list of experiments into one results document: the code path of the Run button and of the CLI. */
 import { isAbortError } from '../executors/abort.ts';
 import { defaultSampling, quickSampling, thoroughSampling } from '../measure/sampling.ts';
-import { RESULTS_SCHEMA_ID, type EnvironmentReport, type ExperimentResult, type Results } from '../results/schema.ts';
+import { RESULTS_SCHEMA_ID } from '../results/documents.ts';
+import type { EnvironmentReport, ExperimentResult, Results } from '../results/schema.ts';
 import { workloadById } from '../workloads/registry.ts';
 import type { BackendId, Preset } from '../workloads/types.ts';
 import { experimentEstimateMs, SuiteClock } from './eta.ts';

@@ -3,12 +3,8 @@
  * writes one when it runs more than one browser). Each run is a complete parallel-lab/results/v1 document.
  */
 import Type from 'typebox';
+import { COMPARISON_SCHEMA_ID, MAX_COMPARISON_RUNS } from './documents.ts';
 import { ResultsSchema } from './schema.ts';
-
-export const COMPARISON_SCHEMA_ID = 'parallel-lab/comparison/v1';
-
-/** Most runs one comparison may hold: a few browsers on one machine, with room to spare, not thousands. */
-export const MAX_COMPARISON_RUNS = 32;
 
 /** The comparison document: an envelope around complete results documents. */
 export const ComparisonSchema = Type.Object(
@@ -30,9 +26,4 @@ export type Comparison = Type.Static<typeof ComparisonSchema>;
 /** The JSON Schema document as shipped in public/schema/comparison.v1.json (results schema inlined). */
 export function comparisonJsonSchema(): Record<string, unknown> {
   return { $schema: 'http://json-schema.org/draft-07/schema#', ...JSON.parse(JSON.stringify(ComparisonSchema)) };
-}
-
-/** Put runs side by side in one comparison document, e.g. runs picked from the history. */
-export function makeComparison(runs: Comparison['runs'], createdAt = new Date().toISOString()): Comparison {
-  return { schema: COMPARISON_SCHEMA_ID, createdAt, runs: [...runs] };
 }

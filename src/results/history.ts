@@ -4,8 +4,11 @@
  * loses at most the experiment that was running. Imported files and links are saved the same way.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { RESULTS_SCHEMA_ID, type EnvironmentReport, type ExperimentResult, type Results } from './schema.ts';
-import { validateResults } from './validate.ts';
+import { RESULTS_SCHEMA_ID } from './documents.ts';
+import type { EnvironmentReport, ExperimentResult, Results } from './schema.ts';
+
+/** The validator, loaded when a saved run is first read or an outside one saved: the history list needs none. */
+const loadValidator = () => import('./validate.ts');
 
 /** The database name the page uses; tests pass their own. */
 export const HISTORY_DB_NAME = 'parallel-lab-history';
@@ -241,6 +244,7 @@ function createHistory(db: IDBPDatabase<HistorySchema>, closedReason: () => stri
           experiments: records.sort((a, b) => a.index - b.index).map((r) => r.experiment),
           ...(run.status === 'complete' ? {} : { cancelled: true }),
         };
+        const { validateResults } = await loadValidator();
         const checked = validateResults(results, 3);
         if (!checked.ok) {
           throw new HistoryError(
@@ -259,6 +263,7 @@ function createHistory(db: IDBPDatabase<HistorySchema>, closedReason: () => stri
 
     importRun: (results, source) =>
       guard('save the imported results', async () => {
+        const { validateResults } = await loadValidator();
         const checked = validateResults(results, 3);
         if (!checked.ok) throw new HistoryError(`These results cannot be saved: ${checked.errors.join('; ')}`);
         const experimentIds = results.experiments.map((e) => e.id);

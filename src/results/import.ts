@@ -6,8 +6,8 @@
 import Type from 'typebox';
 import Schema from 'typebox/schema';
 import Value from 'typebox/value';
-import { COMPARISON_SCHEMA_ID, MAX_COMPARISON_RUNS } from './comparison.ts';
-import { ExperimentSchema, RESULTS_SCHEMA_ID, ResultsSchema, type Results } from './schema.ts';
+import { COMPARISON_SCHEMA_ID, MAX_COMPARISON_RUNS, RESULTS_SCHEMA_ID } from './documents.ts';
+import { ExperimentSchema, ResultsSchema, type Results } from './schema.ts';
 import { validateResults } from './validate.ts';
 
 /** Largest text accepted, in UTF-16 characters (about bytes for JSON): far above any real suite's results. */

@@ -4,8 +4,7 @@
  */
 import Type from 'typebox';
 import { BACKEND_IDS, type BackendId } from '../engine/backends.ts';
-
-export const RESULTS_SCHEMA_ID = 'parallel-lab/results/v1';
+import { RESULTS_SCHEMA_ID } from './documents.ts';
 
 /** Bounds that keep a hostile or corrupt file from exhausting memory once parsed. */
 const MAX_SAMPLES = 10_000;

@@ -4,7 +4,8 @@
  * later format can be told apart. Decoding goes through parseResultsText: a link is exactly as safe as a file.
  */
 import type { Comparison } from './comparison.ts';
-import { MAX_IMPORT_CHARS, parseResultsText, type ImportOptions, type ImportOutcome } from './import.ts';
+import type { ImportOptions, ImportOutcome } from './import.ts';
+import { loadImporter } from './load-importer.ts';
 import type { Results } from './schema.ts';
 
 /** The fragment parameter that carries shared results. */
@@ -46,7 +47,8 @@ export async function encodeShareFragment(
   try {
     const json = JSON.stringify(dropTimelines ? withoutTimelines(document) : document);
     // A link the lab could not read back is worse than none.
-    const check = parseResultsText(json);
+    const importer = await loadImporter();
+    const check = 'ok' in importer ? importer : importer.parseResultsText(json);
     if (!check.ok) return { ok: false, message: `These results cannot be shared: ${check.message}` };
     const compressed = await deflate(new TextEncoder().encode(json));
     const fragment = `#${SHARE_PARAM}=${SHARE_FORMAT}.${toBase64Url(compressed)}`;
@@ -108,7 +110,9 @@ export async function decodeShareFragment(hashOrUrl: string, options: ImportOpti
     // Chat apps and mail wrap long links: whitespace is never part of the payload.
     const bytes = fromBase64Url(payload.slice(dot + 1).replace(/\s+/g, ''));
     if (typeof bytes === 'string') return { ok: false, message: `${DAMAGED}: ${bytes}` };
-    const maxChars = options.maxChars ?? MAX_IMPORT_CHARS;
+    const importer = await loadImporter();
+    if ('ok' in importer) return importer;
+    const maxChars = options.maxChars ?? importer.MAX_IMPORT_CHARS;
     const inflated = await inflate(bytes, maxChars);
     if (typeof inflated === 'string') return { ok: false, message: inflated };
     let json: string;
@@ -117,7 +121,7 @@ export async function decodeShareFragment(hashOrUrl: string, options: ImportOpti
     } catch {
       return { ok: false, message: `${DAMAGED}: its content is not text.` };
     }
-    const outcome = parseResultsText(json, options);
+    const outcome = importer.parseResultsText(json, options);
     if (outcome.ok) return outcome;
     // Inflated cleanly but not JSON: the bytes were altered, not cut short.
     if (outcome.message.startsWith('This is not valid JSON')) return { ok: false, message: `${DAMAGED}: ${outcome.message}` };

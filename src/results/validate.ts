@@ -1,7 +1,8 @@
 /** Runtime validation of results documents against the v1 schema, with messages a person can act on. */
 import Schema from 'typebox/schema';
 import Value from 'typebox/value';
-import { ResultsSchema, RESULTS_SCHEMA_ID, type Results } from './schema.ts';
+import { RESULTS_SCHEMA_ID } from './documents.ts';
+import { ResultsSchema, type Results } from './schema.ts';
 
 let compiled: ReturnType<typeof Schema.Compile<typeof ResultsSchema>> | undefined;
 

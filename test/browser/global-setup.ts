@@ -12,7 +12,16 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const root = resolve(import.meta.dirname, '../..');
-  await build({ root, configFile: resolve(root, 'vite.config.ts'), logLevel: 'warn' });
+  // Vitest sets NODE_ENV=test, and Vite builds for production only under NODE_ENV=production: without this
+  // the tests (and the bundle size check) would read a build with Svelte's development runtime in it.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ root, configFile: resolve(root, 'vite.config.ts'), logLevel: 'warn' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   const server = await servePreview();
   project.provide('labUrl', server.url);
   return () => server.close();

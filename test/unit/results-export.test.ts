@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { COMPARISON_SCHEMA_ID, type Comparison } from '../../src/results/comparison.ts';
+import type { Comparison } from '../../src/results/comparison.ts';
+import { COMPARISON_SCHEMA_ID } from '../../src/results/documents.ts';
 import { CSV_COLUMNS, csvCell, fileNameFor, toCsv, toJson } from '../../src/results/export.ts';
 import { parseResultsText } from '../../src/results/import.ts';
 import type { MeasuredResult, Results } from '../../src/results/schema.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { COMPARISON_SCHEMA_ID, comparisonJsonSchema } from '../../src/results/comparison.ts';
+import { comparisonJsonSchema } from '../../src/results/comparison.ts';
+import { COMPARISON_SCHEMA_ID } from '../../src/results/documents.ts';
 import { parseResultsText, readResultsFile } from '../../src/results/import.ts';
 import type { Results } from '../../src/results/schema.ts';
 import { makeResults } from '../fixtures/make-results.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { COMPARISON_SCHEMA_ID, type Comparison } from '../../src/results/comparison.ts';
+import type { Comparison } from '../../src/results/comparison.ts';
+import { COMPARISON_SCHEMA_ID } from '../../src/results/documents.ts';
 import type { MeasuredResult, Results } from '../../src/results/schema.ts';
 import {
   decodeShareFragment,
