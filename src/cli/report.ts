@@ -31,7 +31,7 @@ export function formatResultsTable(results: Results): string {
       const backend = r.variant !== undefined ? `${r.backend} ${r.variant}` : r.backend;
       const size = r.size !== undefined ? String(r.size) : '';
       if (!r.available) {
-        rows.push([experiment.id, backend, size, String(r.workers ?? ''), '', '', '', '', `unavailable: ${r.reason}`]);
+        rows.push([experiment.id, backend, size, String(r.workers ?? ''), '', '', '', '', r.skipped ? 'not measured (size sweep stopped)' : `unavailable: ${r.reason}`]);
       } else if ('error' in r) {
         rows.push([experiment.id, backend, size, String(r.workers), '', '', '', String(r.samplesMs.length), `FAILED: ${r.error}`]);
       } else {

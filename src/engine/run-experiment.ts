@@ -12,6 +12,7 @@ import { implementationOf, type BackendId, type Configuration, type Params, type
 import { fitSweeps, addSpeedups } from './scaling.ts';
 import { createExecutor, unavailableReason, type Capabilities } from './backends.ts';
 import { resolveParams } from './params.ts';
+import { SizeGrowth } from './size-growth.ts';
 import { plannedConfigurations } from './sweep.ts';
 
 /** Where a run is, for the progress bar and the headless runner. */
@@ -95,18 +96,32 @@ export async function runExperiment(request: ExperimentRequest, ctx: ExperimentC
   // slow spell of a shared machine falls on all of them alike and the ratios between them stay fair.
   const rounds = Math.max(1, ctx.sampling.rounds);
   const outcomes: Array<Collected | BackendResult> = [];
+  const growth = workload.sizeGrowth
+    ? new SizeGrowth(workload.sizeGrowth.workExponent, ctx.sampling.growth, workload.meta.sizeLabel ?? 'size')
+    : undefined;
   try {
     for (let round = 0; round < rounds; round++) {
-      for (const [configIndex, config] of configs.entries()) {
+      for (const [configIndex, planned] of configs.entries()) {
         throwIfAborted(ctx.signal);
         const earlier = outcomes[configIndex];
-        if (earlier !== undefined && !isCollected(earlier)) continue; // unavailable, or failed in an earlier round
-        const reason = unavailableReason(config.backend, ctx.capabilities);
+        if (earlier !== undefined && !isCollected(earlier)) continue; // unavailable, skipped, or failed in an earlier round
+        const reason = unavailableReason(planned.backend, ctx.capabilities);
         if (reason !== undefined) {
-          outcomes[configIndex] = { ...describeConfig(config), available: false, reason };
+          outcomes[configIndex] = { ...describeConfig(planned), available: false, reason };
           continue;
         }
-        outcomes[configIndex] = await measureRound(scope, config, { configIndex, round, rounds }, earlier);
+        // A lane sweep runs at the largest size its backend reached at the core count, decided in the first round.
+        const config = earlier?.config ?? (growth && planned.laneSweep ? atLargestReached(planned, growth, ctx.hardwareConcurrency) : planned);
+        if (round === 0 && growth) {
+          const skip = growth.skipReason(config, performance.now() - t0);
+          if (skip !== undefined) {
+            outcomes[configIndex] = { ...describeConfig(config), available: false, reason: skip, skipped: true };
+            continue;
+          }
+        }
+        const outcome = await measureRound(scope, config, { configIndex, round, rounds }, earlier);
+        outcomes[configIndex] = outcome;
+        if (round === 0 && growth && isCollected(outcome)) growth.record(config, typicalRunMs(outcome));
       }
     }
   } finally {
@@ -128,7 +143,25 @@ export async function runExperiment(request: ExperimentRequest, ctx: ExperimentC
     results,
     amdahl: fitSweeps(results, ctx.hardwareConcurrency),
     ...(derived !== undefined ? { derived } : {}),
+    ...(growth ? { sizeSweep: { sizes: measuredSizes(results), stopped: { ...growth.stopped } } } : {}),
   };
+}
+
+/** The sizes at which anything was measured, in increasing order. */
+function measuredSizes(results: readonly BackendResult[]): number[] {
+  return [...new Set(results.filter((r) => r.available && r.size !== undefined).map((r) => r.size!))].sort((a, b) => a - b);
+}
+
+/** A lane-sweep configuration moved to the largest size its backend reached at the core count. */
+function atLargestReached(config: Configuration, growth: SizeGrowth, hardwareConcurrency: number): Configuration {
+  const cores = Math.max(1, Math.floor(hardwareConcurrency));
+  const size = growth.largestReached({ ...config, workers: cores });
+  return size !== undefined ? { ...config, size } : config;
+}
+
+/** A measured configuration's typical run: the median of its samples, or its last warm-up run. */
+function typicalRunMs(collected: Collected): number {
+  return collected.samplesMs.length > 0 ? median(collected.samplesMs) : (collected.warmupMs.at(-1) ?? 0);
 }
 
 /** The identifying fields of a configuration as they appear in results. */

@@ -7,6 +7,8 @@ export interface Configuration {
   workers: number;
   size?: number;
   variant?: string;
+  /** Part of a lane sweep at the largest size: measured at the largest size its backend reached. */
+  laneSweep?: boolean;
 }
 
 /**
@@ -64,7 +66,7 @@ export function sizedConfigurations(
   const largest = sizes[sizes.length - 1]!;
   for (const backend of backends.filter(isLaneBackend)) {
     for (const workers of workerCounts(cores)) {
-      if (workers !== cores) configs.push({ backend, workers, size: largest });
+      if (workers !== cores) configs.push({ backend, workers, size: largest, laneSweep: true });
     }
   }
   return configs;

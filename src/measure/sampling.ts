@@ -29,6 +29,8 @@ export interface SamplingPolicy {
   budgetMs: number;
   /** A configuration one run of which takes this many times its budget is stopped with an error. */
   overBudgetFactor: number;
+  /** Size sweeps: how far each backend's sizes grow (see engine/size-growth.ts). */
+  growth: { maxRunMs: number; serialRunFactor: number; experimentBudgetMs: number };
 }
 
 /** "Run all": an answer in about a minute, medians within ±3% where the time allows. */
@@ -45,6 +47,7 @@ export const defaultSampling: SamplingPolicy = {
   targetPrecision: 0.03,
   budgetMs: 700,
   overBudgetFactor: 10,
+  growth: { maxRunMs: 150, serialRunFactor: 3, experimentBudgetMs: 12_000 },
 };
 
 /** For numbers worth publishing: more warm-up and samples, three interleaved rounds, medians within ±1.5%. */
@@ -61,6 +64,7 @@ export const thoroughSampling: SamplingPolicy = {
   targetPrecision: 0.015,
   budgetMs: 4_000,
   overBudgetFactor: 10,
+  growth: { maxRunMs: 2_000, serialRunFactor: 4, experimentBudgetMs: 120_000 },
 };
 
 /** Tests and a first look: one pass, few samples. */
@@ -77,6 +81,7 @@ export const quickSampling: SamplingPolicy = {
   targetPrecision: 0.05,
   budgetMs: 400,
   overBudgetFactor: 20,
+  growth: { maxRunMs: 100, serialRunFactor: 3, experimentBudgetMs: 8_000 },
 };
 
 /**

@@ -80,6 +80,9 @@ export const UnavailableResultSchema = Type.Object(
     size: Type.Optional(Type.Number({ minimum: 0 })),
     variant: Type.Optional(Text(40)),
     reason: Text(),
+    skipped: Type.Optional(
+      Type.Boolean({ description: 'Available, but not measured at this size: the size sweep stopped before it (see reason).' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -136,6 +139,18 @@ export const ExperimentSchema = Type.Object(
         maxProperties: 64,
         description: 'Figures computed from the results, e.g. break-even task sizes; null where none exists.',
       }),
+    ),
+    sizeSweep: Type.Optional(
+      Type.Object(
+        {
+          sizes: Type.Array(Type.Number({ minimum: 0 }), { maxItems: 64, description: 'Sizes at which anything was measured.' }),
+          stopped: Type.Record(Type.String({ maxLength: 80 }), Text(), {
+            maxProperties: 64,
+            description: 'Why each backend\'s sizes stopped growing, where they stopped before the largest.',
+          }),
+        },
+        { additionalProperties: false },
+      ),
     ),
     warnings: Type.Optional(Type.Array(Text(), { maxItems: 32, description: 'Why these timings may mislead.' })),
     error: Type.Optional(Text()),

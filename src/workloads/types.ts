@@ -134,6 +134,11 @@ export interface Workload<Prepared = unknown, Output = unknown> {
   implementations: Implementations<Prepared, Output>;
   /** The configurations to measure; default: every backend in meta.backends, lane backends swept. */
   configurations?(params: Params, hardwareConcurrency: number, backends: readonly BackendId[]): Configuration[];
+  /**
+   * For size sweeps: work grows as size^workExponent (3 for a matrix product, 1 for an addition), so the engine
+   * can project the next size's run time and stop a backend's sweep before a run takes too long.
+   */
+  sizeGrowth?: { workExponent: number };
   /** Fresh random inputs (never zeros) and the reference answer they must produce, for one problem size. */
   prepare(params: Params, random: () => number, size: number | undefined): Prepared;
   verify(output: Output, prepared: Prepared): Verification;

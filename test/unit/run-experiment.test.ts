@@ -53,6 +53,7 @@ function context(rounds: number, overrides: Partial<SamplingPolicy> = {}): Exper
     targetPrecision: 0.03,
     budgetMs: 1e9,
     overBudgetFactor: 10,
+    growth: { maxRunMs: 1e9, serialRunFactor: 1, experimentBudgetMs: 1e9 },
     ...overrides,
   };
   return {

@@ -157,12 +157,14 @@ export const arrayAdd: Workload<Prepared, Float32Array> = {
     {
       key: 'maxLength',
       label: 'Largest array length',
-      description: 'Elements at the last size, where workers and shared memory are also swept over lane counts.',
+      description:
+        'Elements at the last size tried; each backend stops earlier once one run would take longer than the preset allows. ' +
+        'Lane backends are swept over lane counts at the largest size they reached.',
       min: 1_024,
       max: 2 ** 25,
       integer: true,
       unit: 'elements',
-      presets: { default: 2 ** 22, quick: 2 ** 20 },
+      presets: { quick: 2 ** 20, default: 2 ** 24, thorough: 2 ** 25 },
     },
     {
       key: 'repeats',
@@ -177,6 +179,7 @@ export const arrayAdd: Workload<Prepared, Float32Array> = {
     },
   ],
   implementations: { serial, workers, 'shared-memory': sharedMemory, webgpu, gpujs },
+  sizeGrowth: { workExponent: 1 },
   configurations(params, hardwareConcurrency, backends) {
     return sizedConfigurations(sizesOf(params), hardwareConcurrency, backends, (backend) => variantsOf(arrayAdd, backend));
   },

@@ -154,20 +154,23 @@ export const dotProduct: Workload<Prepared, Float32Array> = {
       min: 8,
       max: 2_048,
       integer: true,
-      presets: { default: 32, quick: 64 },
+      presets: { quick: 64, default: 64, thorough: 32 },
     },
     {
       key: 'maxN',
       label: 'Largest matrix size',
-      description: 'n of the last product, where workers and shared memory are also swept over lane counts.',
+      description:
+        'n of the last product tried; each backend stops earlier once one run would take longer than the preset allows. ' +
+        'Lane backends are swept over lane counts at the largest n they reached.',
       min: 8,
       // 2048: 16 MiB per matrix, 17 Gflop per product (seconds per run in JavaScript).
       max: 2_048,
       integer: true,
-      presets: { default: 256, quick: 256 },
+      presets: { quick: 256, default: 2_048, thorough: 2_048 },
     },
   ],
   implementations: { serial, workers, 'shared-memory': sharedMemory, webgpu, gpujs },
+  sizeGrowth: { workExponent: 3 },
   configurations(params, hardwareConcurrency, backends) {
     return sizedConfigurations(sizesOf(params), hardwareConcurrency, backends, (backend) => variantsOf(dotProduct, backend));
   },
