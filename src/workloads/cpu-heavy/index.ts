@@ -41,7 +41,7 @@ export const cpuHeavy: Workload<Prepared, bigint> = {
       min: 1_000,
       max: 1_500_000_000,
       integer: true,
-      presets: { default: 400_000_000, quick: 120_000_000 },
+      presets: { quick: 120_000_000, default: 160_000_000, thorough: 400_000_000 },
     },
     {
       key: 'tasks',
@@ -50,7 +50,7 @@ export const cpuHeavy: Workload<Prepared, bigint> = {
       min: 1,
       max: 4_096,
       integer: true,
-      presets: { default: 48, quick: 24 },
+      presets: { quick: 24, default: 24, thorough: 48 },
     },
   ],
   implementations: { serial: onLanes, 'event-loop': onLanes, workers: onLanes, 'shared-memory': onLanes },
