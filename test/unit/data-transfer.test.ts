@@ -124,7 +124,7 @@ describe('data-transfer workload', () => {
     [8, ['serial', 'workers'] as const, 3],
     [4, ['serial', 'shared-memory'] as const, 2],
   ])('configurations at %i cores with %j: one worker, %i per size', (cores, backends, perSize) => {
-    const params = resolveParams(dataTransfer, 'default');
+    const params = resolveParams(dataTransfer, 'thorough');
     const configs = dataTransfer.configurations!(params, cores, backends);
     expect(configs).toHaveLength(6 * perSize);
     expect(Math.max(...configs.map((c) => c.size!))).toBe(MAX_PAYLOAD_BYTES);
