@@ -17,6 +17,8 @@ export interface HeadlineFigure {
   target?: string;
   /** Whether the target was met; undefined where there is no target or no value. */
   met?: boolean;
+  /** For a ratio: the range the two medians' 95% intervals allow (low baseline over high candidate, and back). */
+  interval?: [number, number];
 }
 
 interface Pick {
@@ -46,24 +48,32 @@ function find(experiment: ExperimentResult | undefined, pick: Pick): MeasuredRes
     );
 }
 
-/** baseline median / candidate median: above 1 means the candidate is faster. */
-function ratio(experiment: ExperimentResult | undefined, candidate: Pick, baseline: Pick): number | null {
+interface Ratio {
+  value: number;
+  interval: [number, number];
+}
+
+/** baseline median / candidate median (above 1: the candidate is faster), with the range the intervals allow. */
+function ratio(experiment: ExperimentResult | undefined, candidate: Pick, baseline: Pick): Ratio | null {
   const c = find(experiment, candidate);
   const b = find(experiment, baseline);
-  return c && b && c.medianMs > 0 ? b.medianMs / c.medianMs : null;
+  if (!c || !b || !(c.medianMs > 0) || !(c.ci95Ms[0] > 0)) return null;
+  return { value: b.medianMs / c.medianMs, interval: [b.ci95Ms[0] / c.ci95Ms[1], b.ci95Ms[1] / c.ci95Ms[0]] };
 }
 
 function speedupFigure(
   id: string,
   label: string,
-  value: number | null,
+  measured: Ratio | null,
   target?: { text: string; met: (x: number) => boolean },
 ): HeadlineFigure {
+  const value = measured?.value ?? null;
   return {
     id,
     label,
     value: value === null ? null : Number(value.toFixed(3)),
     text: value === null ? 'not measured' : `${value.toFixed(2)}x`,
+    ...(measured ? { interval: [Number(measured.interval[0].toFixed(3)), Number(measured.interval[1].toFixed(3))] as [number, number] } : {}),
     ...(target ? { target: target.text } : {}),
     ...(target && value !== null ? { met: target.met(value) } : {}),
   };

@@ -159,7 +159,13 @@ async function main(): Promise<number> {
   try {
     for (const name of options.browsers) {
       process.stderr.write(`Running ${options.request.experiments.join(', ')} in ${name} (${options.request.preset}) at ${server.url}\n`);
+      const start = performance.now();
       const results = await runOneBrowser(name, server.url, options);
+      const experimentsMs = results.experiments.reduce((sum, e) => sum + e.durationMs, 0);
+      process.stderr.write(
+        `${name}: the suite took ${((performance.now() - start) / 1000).toFixed(1)} s wall time ` +
+          `(experiments ${(experimentsMs / 1000).toFixed(1)} s, browser start and page load included in the first)\n`,
+      );
       const validation = validateResults(results);
       if (!validation.ok) problems.push(`${name}: results do not match the schema: ${validation.errors.join('; ')}`);
       problems.push(...problemsIn(results).map((p) => `${name}: ${p}`));
