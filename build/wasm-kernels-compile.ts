@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WASM_INITIAL_MEMORY_PAGES, WASM_MAXIMUM_MEMORY_PAGES } from '../src/executors/wasm-memory.ts';
 
 /** Where the AssemblyScript sources live, so the plugin can watch them and the cache can hash them. */
 export const WASM_SOURCE_DIR = fileURLToPath(new URL('../wasm/', import.meta.url));
@@ -13,36 +14,21 @@ export const WASM_SOURCE_DIR = fileURLToPath(new URL('../wasm/', import.meta.url
 /** The entry file, relative to WASM_SOURCE_DIR. */
 export const WASM_ENTRY_FILE = 'kernels.ts';
 
-/** Bytes in one WebAssembly page, the unit of memory sizes. */
-export const WASM_PAGE_BYTES = 65_536;
-
-/**
- * Pages the module declares as its imported memory's maximum: 1 GiB. The memory a page builds must be shared,
- * with a maximum no larger than this. 1 GiB holds the largest array-add run (three 2^25-element float32
- * arrays, 384 MiB) and three 2048 × 2048 matrices (48 MiB) with room for every lane's scratch. Address space
- * only: browsers reserve it, but commit pages as the memory grows.
- */
-export const WASM_MAXIMUM_MEMORY_PAGES = 16_384;
-
-/** Pages the module asks for at least: one, so any memory the page builds satisfies it. */
-export const WASM_INITIAL_MEMORY_PAGES = 1;
-
 /** The two builds of the same source; `relaxedSimd` turns on ASC_FEATURE_RELAXED_SIMD. */
 export type WasmFlavour = 'simd' | 'relaxedSimd';
 
-/** Both flavours' bytes, and the memory limits they were built with. */
+/** Both flavours' bytes. */
 export interface BuiltWasmKernels {
   simd: Uint8Array<ArrayBuffer>;
   relaxedSimd: Uint8Array<ArrayBuffer>;
-  initialMemoryPages: number;
-  maximumMemoryPages: number;
   /** SHA-256 of the sources and flags, the cache key. */
   sourceHash: string;
 }
 
 /**
- * One module shared by every worker: memory imported (env.memory) and shared, none exported, no
- * runtime beyond the stub (which the kernels never call), no assertions, optimised for speed.
+ * One module shared by every worker: memory imported (env.memory) and shared, with the limits WasmArena
+ * builds memories with, none exported, no runtime beyond the stub (which the kernels never call), no
+ * assertions, optimised for speed.
  */
 const COMMON_FLAGS = [
   '--importMemory',
@@ -114,7 +100,7 @@ export async function buildWasmKernels(): Promise<BuiltWasmKernels> {
     cachedHash = sourceHash;
     cached = (async () => {
       const [simd, relaxedSimd] = [await buildWasmFlavour('simd'), await buildWasmFlavour('relaxedSimd')];
-      return { simd, relaxedSimd, initialMemoryPages: WASM_INITIAL_MEMORY_PAGES, maximumMemoryPages: WASM_MAXIMUM_MEMORY_PAGES, sourceHash };
+      return { simd, relaxedSimd, sourceHash };
     })();
     // A failed compile is not cached: the next request (after the source is fixed) tries again.
     cached.catch(() => {

@@ -12,14 +12,10 @@ export const WASM_KERNELS_MODULE_ID = 'virtual:wasm-kernels';
 const RESOLVED_ID = `\0${WASM_KERNELS_MODULE_ID}`;
 
 /** Bytes as base64 text (a third larger than binary, a third the size of a number list), decoded once on import. */
-function bytesModuleSource(exports: Record<string, Uint8Array | number>): string {
+function bytesModuleSource(exports: Record<string, Uint8Array>): string {
   const lines = ['const decode = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));'];
-  for (const [name, value] of Object.entries(exports)) {
-    lines.push(
-      typeof value === 'number'
-        ? `export const ${name} = ${value};`
-        : `export const ${name} = decode(${JSON.stringify(Buffer.from(value).toString('base64'))});`,
-    );
+  for (const [name, bytes] of Object.entries(exports)) {
+    lines.push(`export const ${name} = decode(${JSON.stringify(Buffer.from(bytes).toString('base64'))});`);
   }
   return lines.join('\n');
 }
@@ -36,12 +32,7 @@ export function wasmKernels(): Plugin {
       for (const file of await wasmSourceFiles()) this.addWatchFile(file);
       try {
         const kernels = await buildWasmKernels();
-        return bytesModuleSource({
-          simd: kernels.simd,
-          relaxedSimd: kernels.relaxedSimd,
-          initialMemoryPages: kernels.initialMemoryPages,
-          maximumMemoryPages: kernels.maximumMemoryPages,
-        });
+        return bytesModuleSource({ simd: kernels.simd, relaxedSimd: kernels.relaxedSimd });
       } catch (error) {
         this.error(error instanceof Error ? error.message : String(error));
       }

@@ -4,8 +4,4 @@ declare module 'virtual:wasm-kernels' {
   export const simd: Uint8Array<ArrayBuffer>;
   /** The same kernels built with relaxed SIMD (f32x4.relaxed_madd): faster where the browser validates it. */
   export const relaxedSimd: Uint8Array<ArrayBuffer>;
-  /** Pages the modules' imported memory must start with at least. */
-  export const initialMemoryPages: number;
-  /** Pages the modules declare as the imported memory's maximum: a memory may not declare more. */
-  export const maximumMemoryPages: number;
 }

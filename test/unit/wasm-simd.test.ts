@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
-import { initialMemoryPages, maximumMemoryPages, relaxedSimd, simd } from 'virtual:wasm-kernels';
+import { relaxedSimd, simd } from 'virtual:wasm-kernels';
 import {
   chooseWasmSimdMode,
   compileWasmKernels,
@@ -13,6 +13,7 @@ import {
   WasmArena,
   type WasmSimdMode,
 } from '../../src/executors/wasm-simd.ts';
+import { WASM_INITIAL_MEMORY_PAGES, WASM_MAXIMUM_MEMORY_PAGES } from '../../src/executors/wasm-memory.ts';
 import {
   cachedWasmInstanceCount,
   WASM_INSTANCE_CACHE_SIZE,
@@ -164,8 +165,8 @@ describe(`wasm-simd kernels (seed ${seed})`, () => {
       );
       expect(memoryImportLimits(sections(bytes).find((s) => s.id === SECTION.import)!.payload)).toEqual({
         shared: true,
-        initial: initialMemoryPages,
-        maximum: maximumMemoryPages,
+        initial: WASM_INITIAL_MEMORY_PAGES,
+        maximum: WASM_MAXIMUM_MEMORY_PAGES,
       });
     });
 
@@ -356,7 +357,7 @@ describe(`wasm-simd kernels (seed ${seed})`, () => {
 
     // The rule the arena enforces is instantiation's: an imported memory may declare no larger a maximum.
     const { module } = await compileWasmKernels('simd');
-    const tooLarge = new WebAssembly.Memory({ initial: 1, maximum: maximumMemoryPages + 1, shared: true });
+    const tooLarge = new WebAssembly.Memory({ initial: 1, maximum: WASM_MAXIMUM_MEMORY_PAGES + 1, shared: true });
     expect(() => new WebAssembly.Instance(module, { env: { memory: tooLarge } })).toThrow(WebAssembly.LinkError);
     expect(() => new WebAssembly.Instance(module, { env: { memory: capped.memory } })).not.toThrow();
   });
