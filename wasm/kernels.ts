@@ -19,17 +19,15 @@
 const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 5;
 const NR: i32 = 8;
 
-// Cache blocks. A KC-deep micro-panel of packed A (MR × KC values, 16 bytes each, 12 KiB at most) stays in
-// the 32 KiB L1 data cache while the microkernel sweeps the packed KC × NC block of B (256 KiB) from L2.
-const KC: i32 = 128;
-const NC: i32 = 512;
-// Rows of A packed at a time: a multiple of every MR (4, 5, 6, 8), 240 KiB of packed A.
-const MC: i32 = 120;
-
-// Bytes of one packed A value: stored already broadcast to all four lanes, so the microkernel loads it with
-// a plain v128.load whose constant offset folds into the instruction, where v128.load32_splat costs V8 an
-// extra address computation per load.
-const A_VALUE_BYTES: i32 = 16;
+// Cache blocks. A KC-deep micro-panel of packed A (MR × KC values, 6 KiB at most) stays in the 32 KiB L1
+// data cache while the microkernel sweeps the packed KC × NC block of B (256 KiB) from the 512 KiB L2; each
+// micro-panel of B (KC × NR values, 8 KiB) is read from L2 once per MR rows. A is packed once per KC block,
+// all of the call's rows at once, and reused across every NC block of columns.
+// Measured on Zen 3 (see src/cli/wasm-kernels-bench.ts): KC 256 beats 128 (half the passes over C), and
+// packing A as plain floats beats storing each value pre-broadcast to 16 bytes (4× the A traffic and cache
+// footprint), although V8 then spends an extra address computation on each v128.load32_splat.
+const KC: i32 = 256;
+const NC: i32 = 256;
 const F32_BYTES: i32 = 4;
 const CACHE_LINE_BYTES: i32 = 64;
 
@@ -44,13 +42,22 @@ const CACHE_LINE_BYTES: i32 = 64;
   return (value + multiple - 1) / multiple * multiple;
 }
 
-/** Bytes of scratch one matmul call needs at size n: packed A block, packed B block and an edge tile. */
+/**
+ * Bytes of scratch one matmul call needs at size n, whatever its rows: packed A (up to n rows × KC), packed B
+ * (KC × NC) and an edge tile; 2.3 MiB at n = 2048.
+ */
 export function matmulScratchBytes(n: i32): i32 {
-  const kc = min(KC, n);
-  const packedABytes = min(MC, roundUp(n, MR)) * kc * A_VALUE_BYTES;
-  const packedBBytes = kc * roundUp(min(NC, n), NR) * F32_BYTES;
-  const tileBytes = MR * NR * F32_BYTES;
-  return roundUp(packedABytes, CACHE_LINE_BYTES) + roundUp(packedBBytes, CACHE_LINE_BYTES) + roundUp(tileBytes, CACHE_LINE_BYTES);
+  return packedABytes(n) + packedBBytes(n) + roundUp(MR * NR * F32_BYTES, CACHE_LINE_BYTES);
+}
+
+// @ts-ignore: decorator
+@inline function packedABytes(n: i32): i32 {
+  return roundUp(roundUp(n, MR) * min(KC, n) * F32_BYTES, CACHE_LINE_BYTES);
+}
+
+// @ts-ignore: decorator
+@inline function packedBBytes(n: i32): i32 {
+  return roundUp(min(KC, n) * roundUp(min(NC, n), NR) * F32_BYTES, CACHE_LINE_BYTES);
 }
 
 /**
@@ -61,34 +68,30 @@ export function matmulScratchBytes(n: i32): i32 {
 export function matmul(aPtr: usize, bPtr: usize, cPtr: usize, n: i32, rowStart: i32, rowEnd: i32, scratchPtr: usize): void {
   const rows = rowEnd - rowStart;
   if (rows <= 0 || n <= 0) return;
-  const kcMax = min(KC, n);
   const packedA = scratchPtr;
-  const packedB = packedA + <usize>roundUp(min(MC, roundUp(n, MR)) * kcMax * A_VALUE_BYTES, CACHE_LINE_BYTES);
-  const tile = packedB + <usize>roundUp(kcMax * roundUp(min(NC, n), NR) * F32_BYTES, CACHE_LINE_BYTES);
+  const packedB = packedA + <usize>packedABytes(n);
+  const tile = packedB + <usize>packedBBytes(n);
   const cRowBytes = <usize>n * F32_BYTES;
   for (let pc = 0; pc < n; pc += KC) {
     const kc = min(KC, n - pc);
     const accumulate = pc > 0;
+    packA(aPtr, n, rowStart, rows, pc, kc, packedA);
     for (let jc = 0; jc < n; jc += NC) {
       const nc = min(NC, n - jc);
       packB(bPtr, n, pc, kc, jc, nc, packedB);
-      for (let ic = 0; ic < rows; ic += MC) {
-        const mc = min(MC, rows - ic);
-        packA(aPtr, n, rowStart + ic, mc, pc, kc, packedA);
-        for (let ir = 0; ir < mc; ir += MR) {
-          const mr = min(MR, mc - ir);
-          const aPanel = packedA + <usize>(ir * kc * A_VALUE_BYTES);
-          const cRow = cPtr + <usize>(rowStart + ic + ir) * cRowBytes + <usize>jc * F32_BYTES;
-          for (let jr = 0; jr < nc; jr += NR) {
-            const nr = min(NR, nc - jr);
-            const bPanel = packedB + <usize>(jr * kc * F32_BYTES);
-            const c = cRow + <usize>jr * F32_BYTES;
-            if (mr == MR && nr == NR) {
-              microkernel(aPanel, bPanel, kc, c, cRowBytes, accumulate);
-            } else {
-              microkernel(aPanel, bPanel, kc, tile, NR * F32_BYTES, false);
-              mergeTile(tile, c, cRowBytes, mr, nr, accumulate);
-            }
+      for (let ir = 0; ir < rows; ir += MR) {
+        const mr = min(MR, rows - ir);
+        const aPanel = packedA + <usize>(ir * kc * F32_BYTES);
+        const cRow = cPtr + <usize>(rowStart + ir) * cRowBytes + <usize>jc * F32_BYTES;
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const bPanel = packedB + <usize>(jr * kc * F32_BYTES);
+          const c = cRow + <usize>jr * F32_BYTES;
+          if (mr == MR && nr == NR) {
+            microkernel(aPanel, bPanel, kc, c, cRowBytes, accumulate);
+          } else {
+            microkernel(aPanel, bPanel, kc, tile, NR * F32_BYTES, false);
+            mergeTile(tile, c, cRowBytes, mr, nr, accumulate);
           }
         }
       }
@@ -117,26 +120,25 @@ function mergeTile(tile: usize, c: usize, cRowBytes: usize, mr: i32, nr: i32, ac
 
 /**
  * Pack rows [rowFirst, rowFirst + rows) × columns [pc, pc + kc) of A as MR-row micro-panels: for each k, the
- * MR values of that column, each broadcast to 16 bytes; rows past the end are zeros.
+ * MR values of that column, contiguous; rows past the end are zeros.
  */
 function packA(a: usize, n: i32, rowFirst: i32, rows: i32, pc: i32, kc: i32, packed: usize): void {
-  const stepBytes = <usize>(MR * A_VALUE_BYTES);
+  const stepBytes = <usize>(MR * F32_BYTES);
   for (let ir = 0; ir < rows; ir += MR) {
     const mr = min(MR, rows - ir);
     for (let r = 0; r < MR; r++) {
-      let to = packed + <usize>(r * A_VALUE_BYTES);
+      let to = packed + <usize>(r * F32_BYTES);
       const end = to + <usize>kc * stepBytes;
       if (r < mr) {
         let from = a + (<usize>(rowFirst + ir + r) * <usize>n + <usize>pc) * F32_BYTES;
         while (to < end) {
-          v128.store(to, v128.load32_splat(from));
+          store<f32>(to, load<f32>(from));
           from += F32_BYTES;
           to += stepBytes;
         }
       } else {
-        const zero = f32x4.splat(0);
         while (to < end) {
-          v128.store(to, zero);
+          store<f32>(to, 0);
           to += stepBytes;
         }
       }
@@ -174,10 +176,10 @@ function packB(b: usize, n: i32, pc: i32, kc: i32, jc: i32, nc: i32, packed: usi
   }
 }
 
-// The microkernels. One k step: load NR values of B (two vectors), then for each of the MR rows load the
-// broadcast A value and multiply-add it into that row's accumulators. Not unrolled over k: Binaryen then
-// merges consecutive steps into one expression and V8 hoists the second step's loads above the first step's
-// arithmetic, which needs more than 15 registers and spills.
+// The microkernels. One k step: load NR values of B (two vectors), then for each of the MR rows broadcast its
+// A value to four lanes (v128.load32_splat) and multiply-add it into that row's accumulators. Not unrolled
+// over k: Binaryen then merges consecutive steps into one expression, the second step's loads come first,
+// and V8 needs more than 15 registers and spills.
 
 function microkernel6x8(aPanel: usize, bPanel: usize, kc: i32, c: usize, cRowBytes: usize, accumulate: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
@@ -199,19 +201,19 @@ function microkernel6x8(aPanel: usize, bPanel: usize, kc: i32, c: usize, cRowByt
   while (bPanel < bEnd) {
     const b0 = v128.load(bPanel);
     const b1 = v128.load(bPanel, 16);
-    const a0 = v128.load(aPanel);
+    const a0 = v128.load32_splat(aPanel);
     c00 = madd(a0, b0, c00); c01 = madd(a0, b1, c01);
-    const a1 = v128.load(aPanel, 16);
+    const a1 = v128.load32_splat(aPanel, 4);
     c10 = madd(a1, b0, c10); c11 = madd(a1, b1, c11);
-    const a2 = v128.load(aPanel, 32);
+    const a2 = v128.load32_splat(aPanel, 8);
     c20 = madd(a2, b0, c20); c21 = madd(a2, b1, c21);
-    const a3 = v128.load(aPanel, 48);
+    const a3 = v128.load32_splat(aPanel, 12);
     c30 = madd(a3, b0, c30); c31 = madd(a3, b1, c31);
-    const a4 = v128.load(aPanel, 64);
+    const a4 = v128.load32_splat(aPanel, 16);
     c40 = madd(a4, b0, c40); c41 = madd(a4, b1, c41);
-    const a5 = v128.load(aPanel, 80);
+    const a5 = v128.load32_splat(aPanel, 20);
     c50 = madd(a5, b0, c50); c51 = madd(a5, b1, c51);
-    aPanel += 6 * 16;
+    aPanel += 6 * F32_BYTES;
     bPanel += 8 * F32_BYTES;
   }
   v128.store(c, c00); v128.store(c, c01, 16);
@@ -240,17 +242,17 @@ function microkernel5x8(aPanel: usize, bPanel: usize, kc: i32, c: usize, cRowByt
   while (bPanel < bEnd) {
     const b0 = v128.load(bPanel);
     const b1 = v128.load(bPanel, 16);
-    const a0 = v128.load(aPanel);
+    const a0 = v128.load32_splat(aPanel);
     c00 = madd(a0, b0, c00); c01 = madd(a0, b1, c01);
-    const a1 = v128.load(aPanel, 16);
+    const a1 = v128.load32_splat(aPanel, 4);
     c10 = madd(a1, b0, c10); c11 = madd(a1, b1, c11);
-    const a2 = v128.load(aPanel, 32);
+    const a2 = v128.load32_splat(aPanel, 8);
     c20 = madd(a2, b0, c20); c21 = madd(a2, b1, c21);
-    const a3 = v128.load(aPanel, 48);
+    const a3 = v128.load32_splat(aPanel, 12);
     c30 = madd(a3, b0, c30); c31 = madd(a3, b1, c31);
-    const a4 = v128.load(aPanel, 64);
+    const a4 = v128.load32_splat(aPanel, 16);
     c40 = madd(a4, b0, c40); c41 = madd(a4, b1, c41);
-    aPanel += 5 * 16;
+    aPanel += 5 * F32_BYTES;
     bPanel += 8 * F32_BYTES;
   }
   v128.store(c, c00); v128.store(c, c01, 16);

@@ -218,7 +218,7 @@ describe(`wasm-simd kernels (seed ${seed})`, () => {
       expect(maxRelativeError(c.view, reference)).toBeGreaterThan(MAX_RELATIVE_ERROR);
     });
 
-    it.skipIf(!runs)('matmul at n = 517 (several k, column and row blocks, ragged edges) on a middle band of rows', async () => {
+    it.skipIf(!runs)('matmul at n = 517 (three k blocks and three column blocks, ragged edges) on a middle band of rows', async () => {
       const n = 517;
       const [rowStart, rowEnd] = [113, 246];
       const instance = await instanceFor(mode);
