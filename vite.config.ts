@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { wasmKernels } from './build/wasm-kernels-plugin.ts';
 import { latencyEndpoint } from './src/cli/latency-endpoint.ts';
 
 /** Cross-origin isolation: without it there is no SharedArrayBuffer and timers are coarse. */
@@ -10,10 +11,10 @@ export const isolationHeaders = {
 };
 
 export default defineConfig({
-  plugins: [svelte(), latencyEndpoint()],
+  plugins: [svelte(), latencyEndpoint(), wasmKernels()],
   server: { headers: isolationHeaders, host: '127.0.0.1' },
   preview: { headers: isolationHeaders, host: '127.0.0.1' },
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [wasmKernels()] },
   // The manifest tells the bundle check (src/cli/check-bundle.ts) which chunks the first load imports.
   build: { target: 'es2022', sourcemap: true, manifest: true },
   test: {
