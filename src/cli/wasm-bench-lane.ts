@@ -3,7 +3,7 @@
  * the same worker-side kernels a browser worker would, one task per message, and answers with the result.
  */
 import { parentPort } from 'node:worker_threads';
-import { wasmAddRange, wasmMatmulRows, wasmSumRange, type WasmAddRange, type WasmMatmulRows, type WasmSumRange } from '../workloads/wasm-kernels.ts';
+import { wasmAddRange, wasmMatmulRows, wasmSumRange, type WasmAddRange, type WasmMatmulRows, type WasmSumRange } from '../workloads/shared/wasm-kernels.ts';
 
 /** A task for a lane: which kernel, and its argument as the page would post it. */
 export type LaneTask =

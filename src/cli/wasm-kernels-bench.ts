@@ -30,7 +30,7 @@ import {
   type WasmInstanceRef,
   type WasmMatmulRows,
   type WasmSumRange,
-} from '../workloads/wasm-kernels.ts';
+} from '../workloads/shared/wasm-kernels.ts';
 import type { LaneReply, LaneTask } from './wasm-bench-lane.ts';
 
 class UsageError extends Error {}

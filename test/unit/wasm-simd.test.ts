@@ -22,7 +22,7 @@ import {
   wasmMatmulScratchBytes,
   wasmSumRange,
   type WasmInstanceRef,
-} from '../../src/workloads/wasm-kernels.ts';
+} from '../../src/workloads/shared/wasm-kernels.ts';
 import { fillRandomNonZero, firstMismatch } from '../../src/workloads/shared/float32.ts';
 import { sumRangeClosedForm } from '../../src/workloads/cpu-heavy/sum-range.ts';
 import { MAX_RELATIVE_ERROR } from '../../src/workloads/dot-product/index.ts';

@@ -8,6 +8,8 @@ import { kernelRef } from '../kernels.ts';
 import { fillRandomNonZero, firstMismatch, poisonOutput, toShared } from '../shared/float32.ts';
 import { splitRange, type IntRange } from '../shared/ranges.ts';
 import { variantsOf, type BackendImplementation, type Params, type Workload } from '../types.ts';
+import type { WasmAddRange } from '../shared/wasm-kernels.ts';
+import { copyIntoArena, setUpWasm, wasmModeNote, type WasmSetup } from '../shared/wasm-setup.ts';
 import type { AddRange, AddSlice } from './add.ts';
 import type { ArrayAddGpu } from './gpu.ts';
 
@@ -82,6 +84,31 @@ const sharedMemory: Impl<{ ranges: IntRange[]; a: Float32Array; b: Float32Array;
   },
 };
 
+/** SIMD over one shared WebAssembly.Memory: a and b written into it once, lanes add their ranges of c in place. */
+const wasmSimd: Impl<{ wasm: WasmSetup; ranges: IntRange[]; aPtr: number; bPtr: number; c: { ptr: number; view: Float32Array } }> = {
+  async setup(ctx, { a, b, length }) {
+    const wasm = await setUpWasm(3 * 4 * length);
+    const aIn = copyIntoArena(wasm.arena, a);
+    const bIn = copyIntoArena(wasm.arena, b);
+    const c = wasm.arena.allocFloat32(length);
+    return {
+      state: { wasm, ranges: lanesOf(ctx.config.workers, length), aPtr: aIn.ptr, bPtr: bIn.ptr, c },
+      mode: wasm.mode,
+      compileMs: wasm.compileMs,
+      note: wasmModeNote(wasm.mode),
+    };
+  },
+  beforeRun: (_prepared, { c }) => poisonOutput(c.view),
+  async run(ctx, { repeats }, { wasm, ranges, aPtr, bPtr, c }) {
+    const { spans } = await ctx.executor.map<WasmAddRange, void>(
+      kernelRef('array-add', 'wasmAddRange'),
+      ranges.map((r) => ({ ...wasm.ref, aPtr, bPtr, cPtr: c.ptr, start: r.start, end: r.end, repeats })),
+      ctx.signal,
+    );
+    return { output: c.view, spans };
+  },
+};
+
 /** Upload, dispatch and read back on the GPU; the module (and its WGSL) loads only when this backend runs. */
 const webgpu: Impl<{ gpu: ArrayAddGpu; module: typeof import('./gpu.ts') }> = {
   async setup(ctx, { length }) {
@@ -139,7 +166,7 @@ export const arrayAdd: Workload<Prepared, Float32Array> = {
       'so they help only up to a point, as in the post. The GPU adds fast but must first receive the arrays ' +
       'and send the sum back: the upload and read-back phases usually dwarf the dispatch. Small arrays favour ' +
       'the plain loop; read the chart along the size axis for the crossover.',
-    backends: ['serial', 'workers', 'shared-memory', 'webgpu', 'gpujs'],
+    backends: ['serial', 'workers', 'shared-memory', 'wasm-simd', 'webgpu', 'gpujs'],
     sizeLabel: 'array length (elements)',
   },
   params: [
@@ -178,7 +205,7 @@ export const arrayAdd: Workload<Prepared, Float32Array> = {
       presets: { default: 2, quick: 2 },
     },
   ],
-  implementations: { serial, workers, 'shared-memory': sharedMemory, webgpu, gpujs },
+  implementations: { serial, workers, 'shared-memory': sharedMemory, 'wasm-simd': wasmSimd, webgpu, gpujs },
   sizeGrowth: { workExponent: 1 },
   configurations(params, hardwareConcurrency, backends) {
     return sizedConfigurations(sizesOf(params), hardwareConcurrency, backends, (backend) => variantsOf(arrayAdd, backend));

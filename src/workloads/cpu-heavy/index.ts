@@ -1,5 +1,7 @@
 /** CPU-heavy loop: the post's `count += i`, where processes beat threads under the GIL. */
 import { kernelRef } from '../kernels.ts';
+import type { WasmSumRange } from '../shared/wasm-kernels.ts';
+import { setUpWasm, wasmModeNote, type WasmSetup } from '../shared/wasm-setup.ts';
 import type { BackendImplementation, Params, Workload } from '../types.ts';
 import { splitRange, type IntRange } from '../shared/ranges.ts';
 import { sumRangeClosedForm } from './sum-range.ts';
@@ -21,6 +23,22 @@ const onLanes: BackendImplementation<Prepared, bigint> = {
   },
 };
 
+/** The same loop compiled to WebAssembly (64-bit integers, SIMD), on the same lanes as shared memory. */
+const wasmSimd: BackendImplementation<Prepared, bigint, WasmSetup> = {
+  async setup() {
+    const wasm = await setUpWasm(0);
+    return { state: wasm, mode: wasm.mode, compileMs: wasm.compileMs, note: wasmModeNote(wasm.mode) };
+  },
+  async run(ctx, prepared, { ref }) {
+    const { results, spans } = await ctx.executor.map<WasmSumRange, bigint>(
+      kernelRef('cpu-heavy', 'wasmSumRange'),
+      prepared.ranges.map((r) => ({ ...ref, start: r.start, end: r.end })),
+      ctx.signal,
+    );
+    return { output: results.reduce((a, b) => a + b, 0n), spans };
+  },
+};
+
 export const cpuHeavy: Workload<Prepared, bigint> = {
   meta: {
     id: 'cpu-heavy',
@@ -31,7 +49,7 @@ export const cpuHeavy: Workload<Prepared, bigint> = {
       'under the GIL, so they cannot beat serial. Web Workers are separate threads with their own JavaScript engine ' +
       'instance, like processes, and run on separate cores: expect a speedup close to the number of cores, and no ' +
       'further gain (often a small loss) once there are more workers than cores.',
-    backends: ['serial', 'event-loop', 'workers', 'shared-memory'],
+    backends: ['serial', 'event-loop', 'workers', 'shared-memory', 'wasm-simd'],
   },
   params: [
     {
@@ -53,7 +71,7 @@ export const cpuHeavy: Workload<Prepared, bigint> = {
       presets: { quick: 24, default: 24, thorough: 48 },
     },
   ],
-  implementations: { serial: onLanes, 'event-loop': onLanes, workers: onLanes, 'shared-memory': onLanes },
+  implementations: { serial: onLanes, 'event-loop': onLanes, workers: onLanes, 'shared-memory': onLanes, 'wasm-simd': wasmSimd },
   prepare(params: Params, random: () => number): Prepared {
     // A fresh random start every run: the answer differs each time, so no result can be remembered.
     const offset = 1 + Math.floor(random() * MAX_OFFSET);

@@ -7,6 +7,8 @@ import { kernelRef } from '../kernels.ts';
 import { fillRandomNonZero, poisonOutput, toShared } from '../shared/float32.ts';
 import { splitRange, type IntRange } from '../shared/ranges.ts';
 import { variantsOf, type BackendImplementation, type Params, type Workload } from '../types.ts';
+import type { WasmInstanceRef, WasmMatmulRows } from '../shared/wasm-kernels.ts';
+import { copyIntoArena, setUpWasm, wasmModeNote, type WasmSetup } from '../shared/wasm-setup.ts';
 import type { MatmulGpu, MatmulVariant } from './gpu.ts';
 import { JS_BLOCK, matmulReference64, maxRelativeError, type MatmulCopied, type MatmulRows } from './matmul.ts';
 
@@ -90,6 +92,43 @@ const sharedMemory: Impl<{ ranges: IntRange[]; a: Float32Array; b: Float32Array;
   },
 };
 
+/**
+ * WebAssembly SIMD on one shared memory: A and B written into it once, each lane computes its rows of C with a
+ * register-blocked microkernel over packed panels, in a scratch area of its own.
+ */
+const wasmSimd: Impl<{ wasm: WasmSetup; tasks: WasmMatmulRows[]; c: Float32Array }> = {
+  async setup(ctx, { a, b, n }) {
+    const ranges = rowsPerLane(ctx.config.workers, n);
+    const wasm = await setUpWasm(3 * 4 * n * n);
+    const aIn = copyIntoArena(wasm.arena, a);
+    const bIn = copyIntoArena(wasm.arena, b);
+    const c = wasm.arena.allocFloat32(n * n);
+    // The kernels know their scratch layout: ask a lane (set-up, untimed) rather than repeat it here.
+    const { results } = await ctx.executor.map<WasmInstanceRef & { n: number }, number>(
+      kernelRef('dot-product', 'wasmMatmulScratchBytes'),
+      [{ ...wasm.ref, n }],
+      ctx.signal,
+    );
+    const scratch = wasm.arena.allocScratchAreas(results[0]!, ranges.length);
+    const tasks = ranges.map((r, i) => ({
+      ...wasm.ref,
+      aPtr: aIn.ptr,
+      bPtr: bIn.ptr,
+      cPtr: c.ptr,
+      n,
+      rowStart: r.start,
+      rowEnd: r.end,
+      scratchPtr: scratch[i]!,
+    }));
+    return { state: { wasm, tasks, c: c.view }, mode: wasm.mode, compileMs: wasm.compileMs, note: wasmModeNote(wasm.mode) };
+  },
+  beforeRun: (_prepared, { c }) => poisonOutput(c),
+  async run(ctx, _prepared, { tasks, c }) {
+    const { spans } = await ctx.executor.map<WasmMatmulRows, void>(kernelRef('dot-product', 'wasmMatmulRows'), tasks, ctx.signal);
+    return { output: c, spans };
+  },
+};
+
 /** WGSL compute shaders: the tiled kernel, and the naive one as its baseline; loaded only when this backend runs. */
 const webgpu: Impl<{ gpu: MatmulGpu; module: typeof import('./gpu.ts') }> = {
   variants: ['tiled', 'naive'] satisfies readonly MatmulVariant[],
@@ -143,7 +182,7 @@ export const dotProduct: Workload<Prepared, Float32Array> = {
       'browser nothing does that for you, so workers (copying their rows of A and all of B) and shared memory ' +
       '(copying nothing) give real speedups once n is large enough to pay for starting the lanes. The GPU wins ' +
       'at large n; its tiled kernel, which reuses tiles from fast workgroup memory, should beat the naive one.',
-    backends: ['serial', 'workers', 'shared-memory', 'webgpu', 'gpujs'],
+    backends: ['serial', 'workers', 'shared-memory', 'wasm-simd', 'webgpu', 'gpujs'],
     sizeLabel: 'matrix n (n×n)',
   },
   params: [
@@ -169,7 +208,7 @@ export const dotProduct: Workload<Prepared, Float32Array> = {
       presets: { quick: 256, default: 2_048, thorough: 2_048 },
     },
   ],
-  implementations: { serial, workers, 'shared-memory': sharedMemory, webgpu, gpujs },
+  implementations: { serial, workers, 'shared-memory': sharedMemory, 'wasm-simd': wasmSimd, webgpu, gpujs },
   sizeGrowth: { workExponent: 3 },
   configurations(params, hardwareConcurrency, backends) {
     return sizedConfigurations(sizesOf(params), hardwareConcurrency, backends, (backend) => variantsOf(dotProduct, backend));
