@@ -7,6 +7,8 @@ import type { BackendId, Preset } from '../workloads/types.ts';
 import { resolveParams } from './params.ts';
 import { runExperiment, type ExperimentContext, type Progress } from './run-experiment.ts';
 import type { Capabilities } from './backends.ts';
+import { tryCoreCheck, withCoreFigures, type CoreCheck } from './suite-cores.ts';
+import { coresForScaling } from '../measure/usable-cores.ts';
 
 export const APP = { name: 'parallel-lab', version: '0.1.0' } as const;
 
@@ -25,6 +27,8 @@ export interface SuiteHooks {
   onExperimentDone?: (experiment: ExperimentResult) => void;
   random?: () => number;
   createPool?: ExperimentContext['createPool'];
+  /** The busy-machine check, run before and after the experiments; left out, nothing is measured or recorded. */
+  checkCores?: CoreCheck;
 }
 
 /**
@@ -50,11 +54,14 @@ export async function runSuite(
   hooks: SuiteHooks,
 ): Promise<Results> {
   validateSuiteRequest(request);
+  const coresBefore = await tryCoreCheck(hooks.checkCores, capabilities.workers, hooks.signal);
+  // Sweeps and fits plan for the cores the machine has: fewer than reported when the browser overstates them.
+  const plannedCores = coresForScaling(environment.hardwareConcurrency, coresBefore);
   const results: Results = {
     schema: RESULTS_SCHEMA_ID,
     createdAt: new Date().toISOString(),
     app: { ...APP },
-    environment,
+    environment: withCoreFigures(environment, coresBefore, undefined),
     experiments: [],
   };
   const sampling = request.preset === 'quick' ? quickSampling : defaultSampling;
@@ -71,7 +78,7 @@ export async function runSuite(
           signal: hooks.signal,
           random: hooks.random ?? Math.random,
           capabilities,
-          hardwareConcurrency: environment.hardwareConcurrency,
+          hardwareConcurrency: plannedCores,
           timerResolutionMs: environment.timerResolutionMs,
           sampling,
           onProgress: (p) => hooks.onProgress?.({ ...p, experimentIndex, experimentCount: request.experiments.length }),
@@ -87,6 +94,10 @@ export async function runSuite(
       }
       throw error;
     }
+  }
+  if (!results.cancelled) {
+    const coresAfter = await tryCoreCheck(hooks.checkCores, capabilities.workers, hooks.signal);
+    results.environment = withCoreFigures(environment, coresBefore, coresAfter);
   }
   return results;
 }
