@@ -28,7 +28,8 @@ export function createLabApi(lab: LabController, saved?: { history: HistoryContr
     checkCores: async () => {
       if (lab.running) throw new Error('A run is in progress: the check would compete with it for the cores.');
       const environment = await lab.loadEnvironment();
-      return (await measureUsableCores(environment.hardwareConcurrency, new AbortController().signal)) ?? null;
+      const { hardwareConcurrency, timerResolutionMs } = environment;
+      return (await measureUsableCores(hardwareConcurrency, new AbortController().signal, { timerResolutionMs })) ?? null;
     },
     /** Workers the lab has started and not terminated: zero whenever no run is in progress. */
     liveWorkers: () => liveWorkerCount(),

@@ -89,7 +89,8 @@ export class LabController {
     try {
       const results = await runSuite(request, environment, capabilitiesOf(environment), {
         signal: abortController.signal,
-        checkCores: (signal) => measureUsableCores(environment.hardwareConcurrency, signal),
+        checkCores: (signal) =>
+          measureUsableCores(environment.hardwareConcurrency, signal, { timerResolutionMs: environment.timerResolutionMs }),
         onProgress: (p) => (this.progress = describeProgress(p)),
         onExperimentDone: (experiment) => {
           if (hiddenDuringExperiment) {

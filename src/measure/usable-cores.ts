@@ -2,6 +2,12 @@
  * Usable parallelism, from timings of a short CPU-bound loop on one worker and on several at once.
  * Pure arithmetic and decisions only: the browser side that takes the timings is env/usable-cores-check.ts.
  *
+ * Usable cores are cores' worth of full-speed work: N workers each doing one unit at once, against the time
+ * one unit takes on one undisturbed worker. The reference is the fastest one-worker time seen (a run can
+ * only be slowed by other work, never sped up), including short trials that fit between other processes'
+ * turns; against a median one-worker time instead, a machine loaded by many processes would look idle,
+ * since each added worker would still win its own share of the load.
+ *
  * Two things make the reported core count wrong for the lab: a busy machine (another process takes
  * part of every core, so speedups come out low although the machine is the same) and a browser that
  * reports more cores than exist (WebKit reports 4 on a 2-core machine). Both show as too little
@@ -44,15 +50,22 @@ export function calibratedIterations(triedIterations: number, elapsedMs: number,
 }
 
 /**
- * Cores' worth of throughput `workerCount` workers gave, each doing one unit at once, against one worker
- * doing one unit alone: workerCount × (median one-worker time / median batch time), clamped to
- * [1, workerCount]. Medians, so one preempted run does not decide.
+ * One unit's time on one undisturbed worker: the fastest one-worker run, or the fastest short trial scaled up
+ * to a unit when that was faster still.
  */
-export function usableCoresFrom(oneWorkerMs: readonly number[], batchMs: readonly number[], workerCount: number): number {
-  const one = median(oneWorkerMs);
+export function referenceUnitMs(oneWorkerMs: readonly number[], trialUnitMs = Infinity): number {
+  return Math.min(trialUnitMs, ...oneWorkerMs);
+}
+
+/**
+ * Cores' worth of full-speed work `workerCount` workers gave, each doing one unit at once:
+ * workerCount × (reference unit time / median batch time), clamped to [1, workerCount].
+ * The batch's median, so one preempted batch does not decide.
+ */
+export function usableCoresFrom(referenceMs: number, batchMs: readonly number[], workerCount: number): number {
   const batch = median(batchMs);
-  if (!(one > 0) || !(batch > 0)) return 1;
-  return Math.min(workerCount, Math.max(1, (workerCount * one) / batch));
+  if (!(referenceMs > 0) || !Number.isFinite(referenceMs) || !(batch > 0)) return 1;
+  return Math.min(workerCount, Math.max(1, (workerCount * referenceMs) / batch));
 }
 
 /**
@@ -70,6 +83,8 @@ export function plateauToProbe(usableCores: number, workerCount: number): number
 /** Timings of one check, as taken: the evidence behind its verdict. */
 export interface CoreCheckTimings {
   workerCount: number;
+  /** The fastest short trial on one worker, scaled to one unit; see referenceUnitMs. */
+  trialUnitMs?: number;
   oneWorkerMs: readonly number[];
   batchMs: readonly number[];
   /** The plateau probe, when one was run: `workerCount` workers at once, each doing one unit. */
@@ -90,12 +105,13 @@ export interface CoreJudgement {
 /** Read a check's timings: as reported, fewer cores than reported (a plateau), or busy. */
 export function judgeCores(timings: CoreCheckTimings): CoreJudgement {
   const { workerCount, oneWorkerMs, batchMs, probe } = timings;
-  const usable = usableCoresFrom(oneWorkerMs, batchMs, workerCount);
+  const referenceMs = referenceUnitMs(oneWorkerMs, timings.trialUnitMs);
+  const usable = usableCoresFrom(referenceMs, batchMs, workerCount);
   const base = { workerCount, usableCores: Math.round(usable * 100) / 100 };
   if (usable >= USABLE_SHARE_THRESHOLD * workerCount) return { ...base, verdict: 'as-reported', busy: false };
   const k = plateauToProbe(usable, workerCount);
   if (k !== undefined && probe?.workerCount === k) {
-    const atK = usableCoresFrom(oneWorkerMs, probe.batchMs, k);
+    const atK = usableCoresFrom(referenceMs, probe.batchMs, k);
     if (atK >= FULL_SPEED_SHARE * k) return { ...base, verdict: 'fewer-cores', busy: false, plateauCores: k };
   }
   return { ...base, verdict: 'busy', busy: true };

@@ -15,14 +15,15 @@ import {
   coresForScaling,
   judgeCores,
   plateauToProbe,
+  referenceUnitMs,
   usableCoresFrom,
   type CoreJudgement,
 } from '../../src/measure/usable-cores.ts';
 import { validateResults } from '../../src/results/validate.ts';
 import { experimentResult, makeResults, measuredResult } from '../fixtures/make-results.ts';
 
-/** Three timings around `ms`, one of them preempted: medians must not notice it. */
-const around = (ms: number) => [ms * 1.01, ms * 0.99, ms * 1.6];
+/** Three timings of `ms`, one of them preempted: neither the fastest nor the median notices it. */
+const around = (ms: number) => [ms, ms, ms * 1.6];
 
 describe('usable-core arithmetic', () => {
   it('checks as many workers as reported cores, at most 16, at least 1', () => {
@@ -36,13 +37,30 @@ describe('usable-core arithmetic', () => {
     expect(calibratedIterations(1_000, 0, 60)).toBeGreaterThan(0);
   });
 
-  it('is N × (one-worker time / N-worker time) on medians, clamped to [1, N]', () => {
-    expect(usableCoresFrom(around(60), around(60), 2)).toBeCloseTo(2, 6);
-    expect(usableCoresFrom(around(60), around(90), 2)).toBeCloseTo(4 / 3, 6);
-    expect(usableCoresFrom(around(60), around(120), 4)).toBeCloseTo(2, 6);
-    expect(usableCoresFrom(around(60), around(55), 2)).toBe(2);
-    expect(usableCoresFrom(around(60), around(500), 2)).toBe(1);
-    expect(usableCoresFrom([], [], 4)).toBe(1);
+  it('takes the fastest one-worker time, or a faster short trial, as one undisturbed unit', () => {
+    expect(referenceUnitMs([70, 61, 90])).toBe(61);
+    expect(referenceUnitMs([70, 61, 90], 60)).toBe(60);
+    expect(referenceUnitMs([70, 61, 90], 65)).toBe(61);
+    expect(referenceUnitMs([])).toBe(Infinity);
+  });
+
+  it('is N × (undisturbed unit time / median N-worker time), clamped to [1, N]', () => {
+    expect(usableCoresFrom(60, around(60), 2)).toBeCloseTo(2, 6);
+    expect(usableCoresFrom(60, around(90), 2)).toBeCloseTo(4 / 3, 6);
+    expect(usableCoresFrom(60, around(120), 4)).toBeCloseTo(2, 6);
+    expect(usableCoresFrom(60, around(55), 2)).toBe(2);
+    expect(usableCoresFrom(60, around(500), 2)).toBe(1);
+    expect(usableCoresFrom(Infinity, [], 4)).toBe(1);
+  });
+
+  it('sees a machine loaded by many processes, where one worker alone is slowed as much as each of N', () => {
+    // Eight other processes on two cores: one worker gets 2/9 of a core, each of two workers 2/10.
+    const oneWorkerMs = around(60 * 4.5);
+    const batchMs = around(60 * 5);
+    expect(usableCoresFrom(referenceUnitMs(oneWorkerMs, 60), batchMs, 2)).toBe(1);
+    // Against the slowed one-worker time it would look idle: each worker still wins its share.
+    expect(usableCoresFrom(referenceUnitMs(oneWorkerMs), batchMs, 2)).toBeCloseTo(1.8, 6);
+    expect(judgeCores({ workerCount: 2, trialUnitMs: 60, oneWorkerMs, batchMs })).toMatchObject({ busy: true, usableCores: 1 });
   });
 
   it('probes for a plateau only where throughput falls short near a whole count of two or more cores', () => {
@@ -56,9 +74,8 @@ describe('usable-core arithmetic', () => {
 
 describe('the verdict', () => {
   it('an idle 2-core machine: as reported, not busy', () => {
-    const j = judgeCores({ workerCount: 2, oneWorkerMs: around(60), batchMs: around(61) });
-    expect(j).toMatchObject({ verdict: 'as-reported', busy: false, workerCount: 2 });
-    expect(j.usableCores).toBeCloseTo(1.97, 2);
+    const j = judgeCores({ workerCount: 2, trialUnitMs: 59.5, oneWorkerMs: around(60), batchMs: around(61) });
+    expect(j).toMatchObject({ verdict: 'as-reported', busy: false, workerCount: 2, usableCores: 1.95 });
   });
 
   it('a 2-core machine with one CPU-bound process beside it: busy, about 1.3 cores', () => {
@@ -79,7 +96,7 @@ describe('the verdict', () => {
 
   it('an 8-core machine with four other busy processes is busy, not a 5-core machine', () => {
     // Eight workers and four others on eight cores: 5.33 cores' worth, near 5; five workers and four others: 4.44.
-    expect(plateauToProbe(usableCoresFrom(around(60), around(90), 8), 8)).toBe(5);
+    expect(plateauToProbe(usableCoresFrom(60, around(90), 8), 8)).toBe(5);
     const j = judgeCores({ workerCount: 8, oneWorkerMs: around(60), batchMs: around(90), probe: { workerCount: 5, batchMs: around(67.5) } });
     expect(j).toMatchObject({ verdict: 'busy', busy: true, usableCores: 5.33 });
   });
