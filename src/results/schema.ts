@@ -152,8 +152,8 @@ export const EnvironmentSchema = Type.Object(
         minimum: 0,
         maximum: 4_096,
         description:
-          'Cores\' worth of throughput a short CPU-bound loop got on as many workers as reported cores (at most 16) at once, ' +
-          'against one worker alone; measured before the experiments.',
+          'Cores\' worth of full-speed work a short CPU-bound loop got on as many workers as reported cores (at most 16) ' +
+          'at once, against one undisturbed worker; measured before the experiments.',
       }),
     ),
     usableCoresAfter: Type.Optional(
