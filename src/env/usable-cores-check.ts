@@ -29,7 +29,7 @@ const ROUNDS = 3;
  * After this long the check takes no further round (it always takes one): on a loaded machine every unit
  * stretches, and the check runs twice per suite, so it must stay short whatever it finds.
  */
-const BUDGET_MS = 1_000;
+const BUDGET_MS = 800;
 
 /**
  * Calibration trials last at least this long, and at least TRIAL_MIN_TICKS timer ticks: long enough to time,
