@@ -2,6 +2,7 @@
  * `window.parallelLab`: the page's programmatic face, used by the headless runner and by pages that embed
  * the lab. Runs go through the same controller as the Run button, so the UI shows them too.
  */
+import { measureUsableCores } from '../env/usable-cores-check.ts';
 import { liveWorkerCount } from '../executors/worker-pool.ts';
 import type { SuiteRequest } from '../engine/run-suite.ts';
 import { workloads } from '../workloads/registry.ts';
@@ -19,6 +20,16 @@ export function createLabApi(lab: LabController, saved?: { history: HistoryContr
     cancel: (reason?: string) => lab.cancel(reason),
     progress: () => (lab.progress ? { ...lab.progress } : null),
     status: () => lab.status,
+    /**
+     * The busy-machine check every run makes at its start and end, on its own: usable cores, verdict and how
+     * long it took; null where it cannot run (one reported core, no workers). Refused during a run, which it would slow.
+     */
+    checkCores: async () => {
+      if (lab.running) throw new Error('A run is in progress: the check would compete with it for the cores.');
+      const environment = await lab.loadEnvironment();
+      const { hardwareConcurrency, timerResolutionMs } = environment;
+      return (await measureUsableCores(hardwareConcurrency, new AbortController().signal, { timerResolutionMs })) ?? null;
+    },
     /** Workers the lab has started and not terminated: zero whenever no run is in progress. */
     liveWorkers: () => liveWorkerCount(),
     /** Resolves to the check of a results document; the validator loads on first use, not with the page. */

@@ -1,8 +1,10 @@
 /** The page's single lab controller: UI state as runes, and the one path every run takes (button or API). */
 import { capabilitiesOf, collectEnvironment } from '../env/capabilities.ts';
+import { measureUsableCores } from '../env/usable-cores-check.ts';
 import { terminateAllWorkers } from '../executors/worker-pool.ts';
 import { runSuite, validateSuiteRequest, type SuiteRequest } from '../engine/run-suite.ts';
 import type { Progress } from '../engine/run-experiment.ts';
+import type { MachineCores } from '../analysis/machine-reading.ts';
 import type { EnvironmentReport, ExperimentResult, Results } from '../results/schema.ts';
 
 export type RunStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
@@ -36,6 +38,8 @@ export class LabController {
   /** The latest result of each experiment, by id, whichever run produced it. */
   latest = $state.raw<Record<string, ExperimentResult>>({});
   lastResults = $state.raw<Results | null>(null);
+  /** What the busy-machine check found during the run that produced each experiment's latest result, by id. */
+  machineOf = $state.raw<Record<string, MachineCores>>({});
   message = $state<string | null>(null);
 
   private abortController: AbortController | null = null;
@@ -88,6 +92,8 @@ export class LabController {
     try {
       const results = await runSuite(request, environment, capabilitiesOf(environment), {
         signal: abortController.signal,
+        checkCores: (signal) =>
+          measureUsableCores(environment.hardwareConcurrency, signal, { timerResolutionMs: environment.timerResolutionMs }),
         onProgress: (p) => (this.progress = describeProgress(p)),
         onExperimentDone: (experiment) => {
           if (hiddenDuringExperiment) {
@@ -102,6 +108,7 @@ export class LabController {
         },
       });
       this.lastResults = results;
+      this.machineOf = { ...this.machineOf, ...Object.fromEntries(results.experiments.map((e) => [e.id, results.environment])) };
       cancelled = results.cancelled === true;
       this.status = results.cancelled ? 'cancelled' : 'done';
       if (results.cancelled) this.message = `Cancelled: ${String(abortController.signal.reason ?? 'by request')}`;

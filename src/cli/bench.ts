@@ -6,6 +6,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { busyWarning } from '../analysis/machine-reading.ts';
 import { parseParamText } from '../engine/params.ts';
 import { validateSuiteRequest, type SuiteRequest } from '../engine/run-suite.ts';
 import type { Comparison } from '../results/comparison.ts';
@@ -170,6 +171,9 @@ async function main(): Promise<number> {
       if (!validation.ok) problems.push(`${name}: results do not match the schema: ${validation.errors.join('; ')}`);
       problems.push(...problemsIn(results).map((p) => `${name}: ${p}`));
       process.stdout.write(`\n${formatResultsTable(results)}\n`);
+      // A warning, not a failure: the run is sound, its speedups are low for a reason outside it.
+      const busy = busyWarning(results.environment);
+      if (busy) process.stderr.write(`warning: ${name}: ${busy}\n`);
       runs.push(results);
     }
   } finally {

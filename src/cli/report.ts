@@ -1,4 +1,5 @@
 /** Plain-text views of results for the terminal, and the checks that decide the runner's exit status. */
+import { usableCoresFigures } from '../analysis/machine-reading.ts';
 import type { Results } from '../results/schema.ts';
 
 /** Every problem that should make a headless run fail, one line each; empty when all is well. */
@@ -19,8 +20,10 @@ const fixed = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) :
 /** A fixed-width table of every configuration, with the Amdahl fits under each experiment. */
 export function formatResultsTable(results: Results): string {
   const env = results.environment;
+  const usable = usableCoresFigures(env);
   const lines = [
     `${env.browser.name} ${env.browser.version}, ${env.hardwareConcurrency} reported cores, ` +
+      (usable ? `usable cores ${usable}${env.busy ? ' (busy)' : ''}, ` : '') +
       `isolated: ${env.crossOriginIsolated ? 'yes' : 'no'}, timer ${(env.timerResolutionMs * 1000).toFixed(1)} µs, ` +
       `WebGPU: ${env.webgpu.available ? 'yes' : 'no'}`,
   ];

@@ -9,6 +9,8 @@ import { experimentEstimateMs, SuiteClock } from './eta.ts';
 import { resolveParams } from './params.ts';
 import { plannedConfigurationCount, runExperiment, type ExperimentContext, type Progress } from './run-experiment.ts';
 import { BACKEND_IDS, isBackendId, type Capabilities } from './backends.ts';
+import { tryCoreCheck, withCoreFigures, type CoreCheck } from './suite-cores.ts';
+import { coresForScaling } from '../measure/usable-cores.ts';
 
 export const APP = { name: 'parallel-lab', version: '0.1.0' } as const;
 
@@ -27,6 +29,8 @@ export interface SuiteHooks {
   onExperimentDone?: (experiment: ExperimentResult) => void;
   random?: () => number;
   createPool?: ExperimentContext['createPool'];
+  /** The busy-machine check, run before and after the experiments; left out, nothing is measured or recorded. */
+  checkCores?: CoreCheck;
 }
 
 /**
@@ -51,11 +55,14 @@ export async function runSuite(
   hooks: SuiteHooks,
 ): Promise<Results> {
   validateSuiteRequest(request);
+  const coresBefore = await tryCoreCheck(hooks.checkCores, capabilities.workers, hooks.signal);
+  // Sweeps and fits plan for the cores the machine has: fewer than reported when the browser overstates them.
+  const plannedCores = coresForScaling(environment.hardwareConcurrency, coresBefore);
   const results: Results = {
     schema: RESULTS_SCHEMA_ID,
     createdAt: new Date().toISOString(),
     app: { ...APP },
-    environment,
+    environment: withCoreFigures(environment, coresBefore, undefined),
     experiments: [],
   };
   const sampling = request.preset === 'quick' ? quickSampling : request.preset === 'thorough' ? thoroughSampling : defaultSampling;
@@ -63,7 +70,7 @@ export async function runSuite(
     request.experiments.map((id) => {
       const workload = workloadById(id);
       const params = resolveParams(workload, request.preset, request.params?.[id]);
-      return experimentEstimateMs(plannedConfigurationCount(workload, params, environment.hardwareConcurrency), sampling);
+      return experimentEstimateMs(plannedConfigurationCount(workload, params, plannedCores), sampling);
     }),
   );
   for (const [experimentIndex, id] of request.experiments.entries()) {
@@ -80,7 +87,7 @@ export async function runSuite(
           signal: hooks.signal,
           random: hooks.random ?? Math.random,
           capabilities,
-          hardwareConcurrency: environment.hardwareConcurrency,
+          hardwareConcurrency: plannedCores,
           timerResolutionMs: environment.timerResolutionMs,
           sampling,
           onProgress: (p) =>
@@ -103,6 +110,10 @@ export async function runSuite(
       }
       throw error;
     }
+  }
+  if (!results.cancelled) {
+    const coresAfter = await tryCoreCheck(hooks.checkCores, capabilities.workers, hooks.signal);
+    results.environment = withCoreFigures(environment, coresBefore, coresAfter);
   }
   return results;
 }

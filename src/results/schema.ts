@@ -164,6 +164,34 @@ export const EnvironmentSchema = Type.Object(
     browser: Type.Object({ name: Text(80), version: Text(80) }, { additionalProperties: false }),
     os: Type.Optional(Text(120)),
     hardwareConcurrency: Type.Integer({ minimum: 1, maximum: 4_096 }),
+    usableCores: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 4_096,
+        description:
+          'Cores\' worth of full-speed work a short CPU-bound loop got on as many workers as reported cores (at most 16) ' +
+          'at once, against one undisturbed worker; measured before the experiments.',
+      }),
+    ),
+    usableCoresAfter: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 4_096, description: 'The same check, measured after the experiments.' }),
+    ),
+    busy: Type.Optional(
+      Type.Boolean({
+        description:
+          'Either check found under 80% of the throughput the cores should give, and not because the machine has fewer ' +
+          'cores than reported: something else was using them, so speedups are understated.',
+      }),
+    ),
+    scalingCores: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 4_096,
+        description:
+          'Core count the worker sweeps and Amdahl fits planned for: the reported count, or the measured one when the ' +
+          'browser reported clearly more cores than the machine has.',
+      }),
+    ),
     crossOriginIsolated: Type.Boolean(),
     sharedArrayBuffer: Type.Boolean(),
     timerResolutionMs: NonNegative,

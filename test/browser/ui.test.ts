@@ -82,6 +82,15 @@ describe.each(BROWSERS)('%s: the CPU-heavy experiment from the UI', (browserName
       .toBe(true);
     expect(await page.evaluate(() => document.querySelectorAll('[data-testid="scaling-cpu-heavy"] tbody tr').length)).toBe(rows.length - 1);
     expect(await page.evaluate(() => window.parallelLab!.liveWorkers())).toBe(0);
+    // The busy-machine check ran before and after: measured usable cores beside the reported ones, in the
+    // device panel and under the results, and the busy warning beside the speedups exactly when the panel has it.
+    expect(await text('[data-field="usableCores"]')).toMatch(/^\d+\.\d\d before the run, \d+\.\d\d after \(reported: \d+\)/);
+    expect(await text('[data-testid="usable-cores-cpu-heavy"]')).toMatch(/^Usable cores measured by the check: \d+\.\d\d before the run/);
+    const busyShown = await page.evaluate(() =>
+      ['[data-testid="device-busy"]', '[data-testid="busy-cpu-heavy"]'].map((s) => document.querySelector(s)?.textContent ?? null),
+    );
+    if (busyShown[0] !== null) expect(busyShown[1]).toMatch(/The machine was busy: about [\d.]+ of \d+ cores were usable; speedups are understated\./);
+    else expect(busyShown[1]).toBeNull();
   });
 
   it('cancels a run: status says so and no worker is left alive', async () => {

@@ -1,0 +1,43 @@
+/** The busy-machine check around a suite: run before and after the experiments, recorded in the environment. */
+import { isAbortError } from '../executors/abort.ts';
+import { coresForScaling, type CoreJudgement } from '../measure/usable-cores.ts';
+import type { EnvironmentReport } from '../results/schema.ts';
+
+/** Measures usable cores now; the page passes the worker check, unit tests a fabricated one or none. */
+export type CoreCheck = (signal: AbortSignal) => Promise<CoreJudgement | undefined>;
+
+/**
+ * Run the check when there is one and workers exist. A cancelled or failed check gives no figure rather than
+ * a made-up one, and never fails the run: the experiments' own results say what went wrong with workers.
+ */
+export async function tryCoreCheck(
+  check: CoreCheck | undefined,
+  workersAvailable: boolean,
+  signal: AbortSignal,
+): Promise<CoreJudgement | undefined> {
+  if (!check || !workersAvailable || signal.aborted) return undefined;
+  try {
+    return await check(signal);
+  } catch (error) {
+    if (!isAbortError(error)) console.warn('The usable-cores check failed; no figure is recorded.', error);
+    return undefined;
+  }
+}
+
+/**
+ * The environment as recorded in results, with what the checks found; unchanged when neither ran.
+ * `scalingCores` is what the sweeps and fits planned for, decided by the check before the experiments.
+ */
+export function withCoreFigures(
+  environment: EnvironmentReport,
+  before: CoreJudgement | undefined,
+  after: CoreJudgement | undefined,
+): EnvironmentReport {
+  if (!before && !after) return environment;
+  return {
+    ...environment,
+    ...(before ? { usableCores: before.usableCores, scalingCores: coresForScaling(environment.hardwareConcurrency, before) } : {}),
+    ...(after ? { usableCoresAfter: after.usableCores } : {}),
+    busy: before?.busy === true || after?.busy === true,
+  };
+}
