@@ -12,8 +12,8 @@ import { JS_BLOCK, matmulCopied, matmulReference64, matmulRows, maxRelativeError
 /** Largest relative error accepted; float32 accumulation over n ≤ 2048 terms lands orders of magnitude below. */
 export const MAX_RELATIVE_ERROR = 1e-3;
 
-/** The webgpu backend's variants: the tiled kernel, and the naive one as its baseline. */
-const WEBGPU_VARIANTS: readonly MatmulVariant[] = ['tiled', 'naive'];
+/** The webgpu backend's variants: register-tiled (tile shape picked at set-up), tiled, and naive as their baseline. */
+const WEBGPU_VARIANTS: readonly MatmulVariant[] = ['register', 'tiled', 'naive'];
 
 /** gpu.js kernel source, kept a string so that minifying the app cannot rewrite it. */
 const GPUJS_MATMUL = `function matmul(a, b) {
@@ -120,8 +120,8 @@ export const dotProduct: Workload<Prepared, Float32Array, State> = {
         const variant = (ctx.config.variant ?? 'tiled') as MatmulVariant;
         const module = await import('./gpu.ts');
         const device = await ctx.gpuDevice();
-        const { gpu, compileMs, spans } = await module.setupMatmulGpu(device, n, variant, ctx.signal);
-        return { state: { kind: 'webgpu', gpu, module }, compileMs, spans };
+        const { gpu, ...outcome } = await module.setupMatmulGpu(device, n, variant, ctx.signal);
+        return { state: { kind: 'webgpu', gpu, module }, ...outcome };
       }
       case 'gpujs': {
         const kernel = await compileGpuJsKernel({
