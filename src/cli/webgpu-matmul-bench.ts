@@ -1,11 +1,11 @@
 /**
  * npx tsx src/cli/webgpu-matmul-bench.ts --browser chromium,firefox --sizes 512,1024 [--variants register,tiled,naive]
- *                                        [--samples 3] [--shape 16x16r4k16 ...] [--out FILE]
+ *                                        [--samples 3] [--shape 8x4k32 ...] [--out FILE]
  * GFLOP/s of the dot-product WebGPU kernels alone, in real headless browsers: each variant is set up as the
  * lab sets it up (the register kernel's tile-shape trial included, untimed), warmed up once, then timed as
  * the lab times a sample (upload, dispatch, read-back), with the GPU's own kernel time beside it where the
  * browser offers timestamp queries. `--shape` measures the register kernel at each given shape alone, no
- * trial (WxHrRkK: workgroup columns × rows, rows of C per invocation, step along k). Exits 2 on bad input, 1 when a run fails.
+ * trial (WxHkK: workgroup columns × rows, step along k). Exits 2 on bad input, 1 when a run fails.
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -30,13 +30,13 @@ interface Options {
 
 const USAGE =
   'Usage: npx tsx src/cli/webgpu-matmul-bench.ts [--browser chromium,firefox] [--sizes 512,1024] ' +
-  '[--variants register,tiled,naive] [--samples 3] [--shape 16x16r4k16 ...] [--out FILE]\n';
+  '[--variants register,tiled,naive] [--samples 3] [--shape 8x4k32 ...] [--out FILE]\n';
 
-/** "16x16r4k16" → a workgroup of 16 × 16 invocations, 4 rows of C per invocation, k step 16. */
+/** "8x4k32" → a workgroup of 8 × 4 invocations, k step 32. */
 export function parseShape(text: string): RegisterTileShape {
-  const match = /^(\d+)[x×](\d+)r(\d+)k(\d+)$/.exec(text.trim());
-  if (!match) throw new UsageError(`--shape wants COLUMNSxROWSrROWS_PER_INVOCATIONkK (e.g. 16x16r4k16), got "${text}".`);
-  return { workgroupColumns: Number(match[1]), workgroupRows: Number(match[2]), rowsPerInvocation: Number(match[3]), tileK: Number(match[4]) };
+  const match = /^(\d+)[x×](\d+)k(\d+)$/.exec(text.trim());
+  if (!match) throw new UsageError(`--shape wants COLUMNSxROWSkK (e.g. 8x4k32), got "${text}".`);
+  return { workgroupColumns: Number(match[1]), workgroupRows: Number(match[2]), tileK: Number(match[3]) };
 }
 
 function parseList<T extends string>(text: string, known: readonly T[], what: string): T[] {

@@ -14,7 +14,8 @@ import {
   registerBlock,
   registerShaderSource,
   registerShapeProblem,
-  REGISTER_COLUMNS_PER_INVOCATION,
+  REGISTER_OUTPUTS_PER_INVOCATION,
+  registerWorkgroupBytes,
   REGISTER_TILE_SHAPES,
   WORKGROUP_EDGE,
   type RegisterTileShape,
@@ -236,19 +237,33 @@ describe('matmul-register.wgsl', () => {
     maxComputeWorkgroupSizeY: 256,
     maxComputeWorkgroupStorageSize: 16_384,
   } as GPUSupportedLimits;
-  const shapeName = (s: RegisterTileShape) => describeRegisterShape(s);
 
   it('reads and writes whole vec4s, staged in two workgroup tiles between one barrier pair per step', () => {
     expect(file.bindings.slice(0, 3).map((b) => b.type)).toEqual(['array<vec4<f32>>', 'array<vec4<f32>>', 'array<vec4<f32>>']);
     expect(file.source).toMatch(/var<workgroup>\s+tileA\s*:\s*array<array<vec4<f32>,\s*TILE_K_VECTORS>,\s*BLOCK_ROWS>/);
-    expect(file.source).toMatch(/var<workgroup>\s+tileB\s*:\s*array<array<vec4<f32>,\s*WORKGROUP_COLUMNS>,\s*TILE_K>/);
+    expect(file.source).toMatch(/var<workgroup>\s+tileB\s*:\s*array<array<vec4<f32>,\s*BLOCK_VECTORS>,\s*TILE_K>/);
     expect(file.source.match(/workgroupBarrier\(\)/g)).toHaveLength(2);
+  });
+
+  it('writes out exactly the register block gpu.ts dispatches for: one vec4 accumulator per row and column vector', () => {
+    const { rows, columns } = REGISTER_OUTPUTS_PER_INVOCATION;
+    expect(constant(file.source, 'ROWS_PER_INVOCATION')).toBe(rows);
+    expect(constant(file.source, 'VECTORS_PER_INVOCATION') * 4).toBe(columns);
+    const declared = [...file.source.matchAll(/var (acc\w+) = vec4<f32>\(0\.0\);/g)].map((m) => m[1]!);
+    expect(declared).toHaveLength((rows * columns) / 4);
+    for (const name of declared) {
+      // Each accumulator is added to once per k vector and stored once.
+      expect(file.source.match(new RegExp(`\\b${name} \\+=`, 'g')), name).toHaveLength(1);
+      expect(file.source.match(new RegExp(`\\b${name}\\b`, 'g')), name).toHaveLength(3);
+    }
   });
 
   it('checks every load and store against n and the padded row, so any n ≥ 1 works', () => {
     expect(file.source).toMatch(/if \(row < n && kVector < stride\)/);
     expect(file.source).toMatch(/if \(row < n && colVector < stride\)/);
-    expect(file.source).toMatch(/if \(row < n && col < stride\)/);
+    expect(file.source).toMatch(/if \(row >= n\)/);
+    expect(file.source).toMatch(/if \(colLeft < stride\)/);
+    expect(file.source).toMatch(/if \(colRight < stride\)/);
     expect(file.source).toMatch(/let stride = \(n \+ VEC - 1u\) \/ VEC;/);
   });
 
@@ -256,33 +271,36 @@ describe('matmul-register.wgsl', () => {
     const own = {
       workgroupColumns: constant(file.source, 'WORKGROUP_COLUMNS'),
       workgroupRows: constant(file.source, 'WORKGROUP_ROWS'),
-      rowsPerInvocation: constant(file.source, 'ROWS_PER_INVOCATION'),
       tileK: constant(file.source, 'TILE_K'),
     };
     expect(REGISTER_TILE_SHAPES).toContainEqual(own);
   });
 
-  it.each(REGISTER_TILE_SHAPES.map((shape) => [shapeName(shape), shape] as const))('%s: fits any WebGPU device, and its source says so', (_, shape) => {
-    expect(registerShapeProblem(shape, defaultLimits)).toBeUndefined();
-    const shader = reflectWgsl(registerShaderSource(shape));
-    expect(bracketsBalance(shader.source)).toBe(true);
-    expect(shader.computeEntryPoints).toEqual([{ name: ENTRY_POINT, workgroupSize: [shape.workgroupColumns, shape.workgroupRows] }]);
-    expect(shader.bindings.map((b) => b.name)).toEqual([...BINDINGS]);
-    expect(constant(shader.source, 'ROWS_PER_INVOCATION')).toBe(shape.rowsPerInvocation);
-    expect(constant(shader.source, 'TILE_K')).toBe(shape.tileK);
-    expect(registerBlock(shape)).toEqual({
-      rows: shape.workgroupRows * shape.rowsPerInvocation,
-      columns: shape.workgroupColumns * REGISTER_COLUMNS_PER_INVOCATION,
-    });
-    // The results schema keeps at most 40 characters of mode.
-    expect(shapeName(shape).length).toBeLessThanOrEqual(40);
-  });
+  it.each(REGISTER_TILE_SHAPES.map((shape) => [describeRegisterShape(shape), shape] as const))(
+    '%s: fits any WebGPU device, and its source says so',
+    (name, shape) => {
+      expect(registerShapeProblem(shape, defaultLimits)).toBeUndefined();
+      expect(registerWorkgroupBytes(shape)).toBeLessThanOrEqual(defaultLimits.maxComputeWorkgroupStorageSize);
+      const shader = reflectWgsl(registerShaderSource(shape));
+      expect(bracketsBalance(shader.source)).toBe(true);
+      expect(shader.computeEntryPoints).toEqual([{ name: ENTRY_POINT, workgroupSize: [shape.workgroupColumns, shape.workgroupRows] }]);
+      expect(shader.bindings.map((b) => b.name)).toEqual([...BINDINGS]);
+      expect(constant(shader.source, 'TILE_K')).toBe(shape.tileK);
+      expect(registerBlock(shape)).toEqual({
+        rows: shape.workgroupRows * REGISTER_OUTPUTS_PER_INVOCATION.rows,
+        columns: shape.workgroupColumns * REGISTER_OUTPUTS_PER_INVOCATION.columns,
+      });
+      // The results schema keeps at most 40 characters of mode.
+      expect(name.length).toBeLessThanOrEqual(40);
+    },
+  );
 
   it('refuses shapes whose tiles do not split evenly, or that exceed the limits', () => {
-    expect(registerShapeProblem({ workgroupColumns: 8, workgroupRows: 8, rowsPerInvocation: 4, tileK: 6 }, defaultLimits)).toMatch(/vec4/);
-    expect(registerShapeProblem({ workgroupColumns: 16, workgroupRows: 16, rowsPerInvocation: 4, tileK: 8 }, defaultLimits)).toMatch(/split evenly/);
-    expect(registerShapeProblem({ workgroupColumns: 32, workgroupRows: 16, rowsPerInvocation: 4, tileK: 32 }, defaultLimits)).toMatch(/invocations exceed/);
-    expect(registerShapeProblem({ workgroupColumns: 16, workgroupRows: 16, rowsPerInvocation: 4, tileK: 64 }, defaultLimits)).toMatch(/bytes of workgroup memory/);
+    expect(registerShapeProblem({ workgroupColumns: 8, workgroupRows: 4, tileK: 6 }, defaultLimits)).toMatch(/vec4/);
+    expect(registerShapeProblem({ workgroupColumns: 16, workgroupRows: 16, tileK: 4 }, defaultLimits)).toMatch(/split evenly/);
+    expect(registerShapeProblem({ workgroupColumns: 32, workgroupRows: 16, tileK: 32 }, defaultLimits)).toMatch(/invocations exceed/);
+    expect(registerShapeProblem({ workgroupColumns: 8, workgroupRows: 4, tileK: 64 }, defaultLimits)).toMatch(/bytes of workgroup memory/);
+    expect(registerShapeProblem({ workgroupColumns: 8, workgroupRows: 4, tileK: 64 })).toBeUndefined();
   });
 
   it('refuses a source that lost one of the shape constants', () => {
