@@ -6,6 +6,9 @@
  * the lab times a sample (upload, dispatch, read-back), with the GPU's own kernel time beside it where the
  * browser offers timestamp queries. `--shape` measures the register kernel at each given shape alone, no
  * trial (WxHkK: workgroup columns × rows, step along k). Exits 2 on bad input, 1 when a run fails.
+ * Columns: median wall ms and its GFLOP/s (what the lab reports), median GPU kernel ms and its GFLOP/s,
+ * the GFLOP/s of the fastest sample (by GPU time where there is one: the least disturbed by a busy
+ * machine), set-up compile ms, and the shape the register kernel ran.
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
