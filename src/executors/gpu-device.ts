@@ -38,6 +38,7 @@ export class GpuDeviceHolder {
         maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
         maxBufferSize: adapter.limits.maxBufferSize,
       },
+      // Optional: kernels time themselves on the GPU's clock only where the adapter offers it (see webgpu.ts).
       requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
     });
     this.lostReason = undefined;

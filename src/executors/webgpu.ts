@@ -188,34 +188,146 @@ export async function upload(
   device: GPUDevice,
   writes: ReadonlyArray<readonly [GPUBuffer, Float32Array]>,
   signal: AbortSignal,
+  layout?: RowLayout,
 ): Promise<void> {
-  for (const [buffer, data] of writes) device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+  for (const [buffer, data] of writes) writeRows(device, buffer, data, layout);
   await gpuWait(device, device.queue.onSubmittedWorkDone(), signal, 'the upload');
 }
 
+/**
+ * Rows of `columns` floats stored `strideFloats` apart on the GPU (a kernel that reads whole vec4s wants
+ * rows padded to a multiple of 4). The padding is never written, so it stays the zero the buffer was made with.
+ */
+export interface RowLayout {
+  columns: number;
+  strideFloats: number;
+}
+
+/** Whether a layout actually pads: without padding, data goes up and comes back in one piece. */
+function isPadded(layout: RowLayout | undefined): layout is RowLayout {
+  return layout !== undefined && layout.strideFloats !== layout.columns;
+}
+
+/** Queue `data` into `buffer`: in one write, or one write per row into a padded layout. */
+function writeRows(device: GPUDevice, buffer: GPUBuffer, data: Float32Array, layout: RowLayout | undefined): void {
+  if (!isPadded(layout)) {
+    device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+    return;
+  }
+  const rowBytes = layout.columns * Float32Array.BYTES_PER_ELEMENT;
+  const strideBytes = layout.strideFloats * Float32Array.BYTES_PER_ELEMENT;
+  const rows = Math.floor(data.length / layout.columns);
+  for (let row = 0; row < rows; row++) {
+    device.queue.writeBuffer(buffer, row * strideBytes, data.buffer, data.byteOffset + row * rowBytes, rowBytes);
+  }
+}
+
+/** Bytes a buffer needs for `rows` rows in `layout` (or of `rows` × `columns` unpadded). */
+export function rowLayoutBytes(rows: number, layout: RowLayout): number {
+  return rows * layout.strideFloats * Float32Array.BYTES_PER_ELEMENT;
+}
+
 /** Submit recorded commands and wait until the GPU has run them. */
-export async function submitAndWait(device: GPUDevice, commands: GPUCommandBuffer, signal: AbortSignal, what: string): Promise<void> {
-  device.queue.submit([commands]);
+export async function submitAndWait(
+  device: GPUDevice,
+  commands: GPUCommandBuffer | readonly GPUCommandBuffer[],
+  signal: AbortSignal,
+  what: string,
+): Promise<void> {
+  device.queue.submit(Array.isArray(commands) ? commands : [commands]);
   await gpuWait(device, device.queue.onSubmittedWorkDone(), signal, what);
 }
 
-/** Copy `source` to the staging buffer, map it and return a fresh Float32Array of its contents. */
+/**
+ * Copy `source` to the staging buffer, map it and return a fresh Float32Array of its contents (only the
+ * `columns` of each row where `layout` pads them). `alsoMap` buffers are mapped in the same wait, so
+ * reading them back costs no extra round trip; the caller reads and unmaps them.
+ */
 export async function readBackFloat32(
   device: GPUDevice,
   source: GPUBuffer,
   staging: GPUBuffer,
   signal: AbortSignal,
+  layout?: RowLayout,
+  alsoMap: readonly GPUBuffer[] = [],
 ): Promise<Float32Array> {
   const encoder = device.createCommandEncoder({ label: 'read-back' });
   encoder.copyBufferToBuffer(source, 0, staging, 0, staging.size);
   device.queue.submit([encoder.finish()]);
-  await gpuWait(device, staging.mapAsync(GPUMapMode.READ), signal, 'the read-back');
+  await gpuWait(device, Promise.all([staging, ...alsoMap].map((buffer) => buffer.mapAsync(GPUMapMode.READ))), signal, 'the read-back');
   try {
     // A copy: the mapped range is detached by unmap, and the staging buffer is reused by the next run.
-    return new Float32Array(staging.getMappedRange().slice(0));
+    if (!isPadded(layout)) return new Float32Array(staging.getMappedRange().slice(0));
+    const mapped = new Float32Array(staging.getMappedRange());
+    const rows = Math.floor(mapped.length / layout.strideFloats);
+    const output = new Float32Array(rows * layout.columns);
+    for (let row = 0; row < rows; row++) {
+      const start = row * layout.strideFloats;
+      output.set(mapped.subarray(start, start + layout.columns), row * layout.columns);
+    }
+    return output;
   } finally {
     staging.unmap();
   }
+}
+
+/**
+ * Timestamps the GPU writes at the start and end of a compute pass, and the buffers that bring them back:
+ * the kernel's own duration on the GPU's clock, free of the page's submit and wait overheads.
+ */
+export interface PassTimer {
+  querySet: GPUQuerySet;
+  resolve: GPUBuffer;
+  readback: GPUBuffer;
+}
+
+/** Only where the device was created with 'timestamp-query', an optional feature: undefined elsewhere. */
+export function createPassTimer(device: GPUDevice, label: string): PassTimer | undefined {
+  if (!device.features.has('timestamp-query')) return undefined;
+  const sizeBytes = 2 * BigInt64Array.BYTES_PER_ELEMENT;
+  return {
+    querySet: device.createQuerySet({ label, type: 'timestamp', count: 2 }),
+    resolve: device.createBuffer({ label: `${label} resolve`, size: sizeBytes, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC }),
+    readback: device.createBuffer({ label: `${label} read-back`, size: sizeBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }),
+  };
+}
+
+/** The pass descriptor's timestampWrites for `timer`, or nothing. */
+export function passTimestampWrites(timer: PassTimer | undefined): Pick<GPUComputePassDescriptor, 'timestampWrites'> {
+  return timer ? { timestampWrites: { querySet: timer.querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {};
+}
+
+/** After the pass: resolve its two timestamps and copy them where the page can map them. */
+export function resolvePassTimer(encoder: GPUCommandEncoder, timer: PassTimer | undefined): void {
+  if (!timer) return;
+  encoder.resolveQuerySet(timer.querySet, 0, 2, timer.resolve, 0);
+  encoder.copyBufferToBuffer(timer.resolve, 0, timer.readback, 0, timer.readback.size);
+}
+
+/**
+ * The pass's duration in ms from a mapped timer, then unmapped. Undefined when the timestamps make no
+ * sense (an implementation may write zeros, or a clock may jump): no GPU time is better than a wrong one.
+ */
+export function readMappedPassTimer(timer: PassTimer): number | undefined {
+  try {
+    const [begin, end] = new BigInt64Array(timer.readback.getMappedRange());
+    if (begin === undefined || end === undefined || begin <= 0n || end < begin) return undefined;
+    return Number(end - begin) / 1e6;
+  } finally {
+    timer.readback.unmap();
+  }
+}
+
+/** Map a timer whose copy has been submitted, and read it: for passes timed outside runTwoInputKernel. */
+export async function readPassTimer(device: GPUDevice, timer: PassTimer, signal: AbortSignal): Promise<number | undefined> {
+  await gpuWait(device, timer.readback.mapAsync(GPUMapMode.READ), signal, 'reading the GPU timestamps');
+  return readMappedPassTimer(timer);
+}
+
+/** Free a timer's query set and buffers. */
+export function destroyPassTimer(timer: PassTimer | undefined): void {
+  timer?.querySet.destroy();
+  destroyBuffers(timer?.resolve, timer?.readback);
 }
 
 /** What one configuration keeps on the GPU for a kernel that reads two float32 arrays and writes a third. */
@@ -227,6 +339,10 @@ export interface TwoInputKernel {
   b: GPUBuffer;
   c: GPUBuffer;
   staging: GPUBuffer;
+  /** Where the device has timestamp queries: the GPU's own time for each dispatch, as a 'gpu-kernel' span. */
+  timer?: PassTimer;
+  /** Where a, b and c are stored with padded rows (a, b and the output stay unpadded on the page). */
+  layout?: RowLayout;
 }
 
 /** How one run of a TwoInputKernel is named and dispatched. */
@@ -241,37 +357,53 @@ export interface TwoInputRun {
   dispatch(pass: GPUComputePassEncoder): void;
 }
 
-/** One timed run: upload a and b, clear c and dispatch, read c back; each phase is a span. */
+/**
+ * One timed run: upload a and b, clear c and dispatch, read c back; each phase is a span. With a timer, the
+ * GPU's own time for the pass is a 'gpu-kernel' span too: the GPU's clock is not the page's, so only its
+ * length is known, and it is drawn ending where the dispatch phase ends (the pass finished before the page
+ * heard of it). Its timestamps come back in the read-back's own wait.
+ */
 export async function runTwoInputKernel(
   kernel: TwoInputKernel,
   a: Float32Array,
   b: Float32Array,
   run: TwoInputRun,
   signal: AbortSignal,
-): Promise<{ output: Float32Array; spans: TaskSpan[] }> {
-  const { device } = kernel;
+): Promise<{ output: Float32Array; spans: TaskSpan[]; gpuKernelMs?: number }> {
+  const { device, timer, layout } = kernel;
   const spans: TaskSpan[] = [];
+  let gpuKernelMs: number | undefined;
   const output = await withErrorScopes(
     device,
     run.doing,
     async () => {
-      await timedPhase(spans, 'upload', () => upload(device, [[kernel.a, a], [kernel.b, b]], signal));
+      await timedPhase(spans, 'upload', () => upload(device, [[kernel.a, a], [kernel.b, b]], signal, layout));
       await timedPhase(spans, 'dispatch', () => {
         const encoder = device.createCommandEncoder({ label: run.label });
         // A kernel that wrote nothing must not pass on the previous run's answer.
         encoder.clearBuffer(kernel.c);
-        const pass = encoder.beginComputePass({ label: run.label });
+        const pass = encoder.beginComputePass({ label: run.label, ...passTimestampWrites(timer) });
         pass.setPipeline(kernel.pipeline);
         pass.setBindGroup(0, kernel.bindGroup);
         run.dispatch(pass);
         pass.end();
+        resolvePassTimer(encoder, timer);
         return submitAndWait(device, encoder.finish(), signal, run.waitingFor);
       });
-      return timedPhase(spans, 'read-back', () => readBackFloat32(device, kernel.c, kernel.staging, signal));
+      const result = await timedPhase(spans, 'read-back', () =>
+        readBackFloat32(device, kernel.c, kernel.staging, signal, layout, timer ? [timer.readback] : []),
+      );
+      if (timer) gpuKernelMs = readMappedPassTimer(timer);
+      return result;
     },
     signal,
   );
-  return { output, spans };
+  const dispatch = spans.find((span) => span.phase === 'dispatch');
+  if (gpuKernelMs !== undefined && dispatch) {
+    const startEpochMs = Math.max(dispatch.startEpochMs, dispatch.endEpochMs - gpuKernelMs);
+    spans.push({ lane: 0, task: 0, startEpochMs, endEpochMs: dispatch.endEpochMs, phase: 'gpu-kernel' });
+  }
+  return { output, spans, ...(gpuKernelMs !== undefined ? { gpuKernelMs } : {}) };
 }
 
 /** Destroy buffers made in setup; safe to call with some missing. */

@@ -4,7 +4,22 @@ import { workerCounts } from '../../src/engine/sweep.ts';
 import { compileGpuJsKernel, destroyGpuJs } from '../../src/executors/gpujs.ts';
 import { fillRandomNonZero } from '../../src/workloads/shared/float32.ts';
 import { splitRange } from '../../src/workloads/shared/ranges.ts';
-import { BINDINGS, ENTRY_POINT, MATMUL_SHADERS, OUTPUT_EDGE, WORKGROUP_EDGE } from '../../src/workloads/dot-product/gpu.ts';
+import {
+  BINDINGS,
+  describeRegisterShape,
+  ENTRY_POINT,
+  MATMUL_SHADERS,
+  matmulLayout,
+  OUTPUT_EDGE,
+  registerBlock,
+  registerShaderSource,
+  registerShapeProblem,
+  REGISTER_OUTPUTS_PER_INVOCATION,
+  registerWorkgroupBytes,
+  REGISTER_TILE_SHAPES,
+  WORKGROUP_EDGE,
+  type RegisterTileShape,
+} from '../../src/workloads/dot-product/gpu.ts';
 import { dotProduct, MAX_RELATIVE_ERROR } from '../../src/workloads/dot-product/index.ts';
 import {
   matmulCopied,
@@ -15,7 +30,7 @@ import {
 } from '../../src/workloads/dot-product/matmul.ts';
 import { implementationOf, type BackendId } from '../../src/workloads/types.ts';
 import { inProcessContext, runOnce } from '../fixtures/in-process-executor.ts';
-import { bracketsBalance, reflectWgslFile } from '../fixtures/wgsl.ts';
+import { bracketsBalance, reflectWgsl, reflectWgslFile } from '../fixtures/wgsl.ts';
 
 const randomMatrix = (n: number) => fillRandomNonZero(new Float32Array(n * n), Math.random);
 
@@ -84,7 +99,7 @@ describe('dot-product kernels', () => {
 });
 
 describe('dot-product sizes and configurations', () => {
-  it.each([1, 2, 4])('with %i cores: both WebGPU variants at every size, lanes swept at the largest', (cores) => {
+  it.each([1, 2, 4])('with %i cores: every WebGPU variant at every size, lanes swept at the largest', (cores) => {
     const params = resolveParams(dotProduct, 'quick');
     const configs = dotProduct.configurations!(params, cores, dotProduct.meta.backends);
     const sizes = [64, 128, 256];
@@ -92,7 +107,7 @@ describe('dot-product sizes and configurations', () => {
     for (const size of sizes) {
       const at = configs.filter((c) => c.size === size);
       expect(at.filter((c) => c.backend === 'serial')).toHaveLength(1);
-      expect(at.filter((c) => c.backend === 'webgpu').map((c) => c.variant)).toEqual(['tiled', 'naive']);
+      expect(at.filter((c) => c.backend === 'webgpu').map((c) => c.variant)).toEqual(['register', 'tiled', 'naive']);
       expect(at.filter((c) => c.backend === 'gpujs')).toHaveLength(1);
       for (const lanes of ['workers', 'shared-memory'] as BackendId[]) {
         const counts = at.filter((c) => c.backend === lanes).map((c) => c.workers).sort((x, y) => x - y);
@@ -190,18 +205,116 @@ describe('dot-product on gpu.js, in Node (no GPU: its CPU backend)', () => {
 describe.each(Object.keys(MATMUL_SHADERS))('matmul-%s.wgsl', (variant) => {
   const shader = reflectWgslFile(`src/workloads/dot-product/matmul-${variant}.wgsl`);
 
-  it('has the entry point and 16×16 workgroup the code dispatches', () => {
+  it('has balanced brackets and the one entry point the code names', () => {
     expect(bracketsBalance(shader.source)).toBe(true);
-    expect(shader.computeEntryPoints).toEqual([{ name: ENTRY_POINT, workgroupSize: [WORKGROUP_EDGE, WORKGROUP_EDGE] }]);
+    expect(shader.computeEntryPoints.map((e) => e.name)).toEqual([ENTRY_POINT]);
   });
 
   it('declares exactly the bindings the bind group is built from', () => {
     expect(shader.bindings.map((b) => [b.group, b.binding, b.name])).toEqual(BINDINGS.map((name, i) => [0, i, name]));
     expect(shader.bindings.map((b) => b.addressSpace)).toEqual(['storage, read', 'storage, read', 'storage, read_write', 'uniform']);
   });
+});
+
+describe.each(['tiled', 'naive'] as const)('matmul-%s.wgsl', (variant) => {
+  const shader = reflectWgslFile(`src/workloads/dot-product/matmul-${variant}.wgsl`);
+
+  it('runs the 16×16 workgroup the code dispatches for', () => {
+    expect(shader.computeEntryPoints[0]!.workgroupSize).toEqual([WORKGROUP_EDGE, WORKGROUP_EDGE]);
+  });
 
   it('checks bounds, so n need not be a multiple of the tile', () => {
     expect(shader.source).toMatch(/row\s*<\s*n\s*&&\s*col\s*<\s*n|row\s*>=\s*n\s*\|\|\s*col\s*>=\s*n/);
+  });
+});
+
+describe('matmul-register.wgsl', () => {
+  const file = reflectWgslFile('src/workloads/dot-product/matmul-register.wgsl');
+  const constant = (source: string, name: string) => Number(source.match(new RegExp(`const ${name}: u32 = (\\d+)u;`))?.[1]);
+  /** The limits every WebGPU device has at least. */
+  const defaultLimits = {
+    maxComputeInvocationsPerWorkgroup: 256,
+    maxComputeWorkgroupSizeX: 256,
+    maxComputeWorkgroupSizeY: 256,
+    maxComputeWorkgroupStorageSize: 16_384,
+  } as GPUSupportedLimits;
+
+  it('reads and writes whole vec4s, staged in two workgroup tiles between one barrier pair per step', () => {
+    expect(file.bindings.slice(0, 3).map((b) => b.type)).toEqual(['array<vec4<f32>>', 'array<vec4<f32>>', 'array<vec4<f32>>']);
+    expect(file.source).toMatch(/var<workgroup>\s+tileA\s*:\s*array<array<vec4<f32>,\s*TILE_K_VECTORS>,\s*BLOCK_ROWS>/);
+    expect(file.source).toMatch(/var<workgroup>\s+tileB\s*:\s*array<array<vec4<f32>,\s*BLOCK_VECTORS>,\s*TILE_K>/);
+    expect(file.source.match(/workgroupBarrier\(\)/g)).toHaveLength(2);
+  });
+
+  it('writes out exactly the register block gpu.ts dispatches for: one vec4 accumulator per row and column vector', () => {
+    const { rows, columns } = REGISTER_OUTPUTS_PER_INVOCATION;
+    expect(constant(file.source, 'ROWS_PER_INVOCATION')).toBe(rows);
+    expect(constant(file.source, 'VECTORS_PER_INVOCATION') * 4).toBe(columns);
+    const declared = [...file.source.matchAll(/var (acc\w+) = vec4<f32>\(0\.0\);/g)].map((m) => m[1]!);
+    expect(declared).toHaveLength((rows * columns) / 4);
+    for (const name of declared) {
+      // Each accumulator is added to once per k vector and stored once.
+      expect(file.source.match(new RegExp(`\\b${name} \\+=`, 'g')), name).toHaveLength(1);
+      expect(file.source.match(new RegExp(`\\b${name}\\b`, 'g')), name).toHaveLength(3);
+    }
+  });
+
+  it('checks every load and store against n and the padded row, so any n ≥ 1 works', () => {
+    expect(file.source).toMatch(/if \(row < n && kVector < stride\)/);
+    expect(file.source).toMatch(/if \(row < n && colVector < stride\)/);
+    expect(file.source).toMatch(/if \(row >= n\)/);
+    expect(file.source).toMatch(/if \(colLeft < stride\)/);
+    expect(file.source).toMatch(/if \(colRight < stride\)/);
+    expect(file.source).toMatch(/let stride = \(n \+ VEC - 1u\) \/ VEC;/);
+  });
+
+  it("the file's own constants are one of the candidate shapes", () => {
+    const own = {
+      workgroupColumns: constant(file.source, 'WORKGROUP_COLUMNS'),
+      workgroupRows: constant(file.source, 'WORKGROUP_ROWS'),
+      tileK: constant(file.source, 'TILE_K'),
+    };
+    expect(REGISTER_TILE_SHAPES).toContainEqual(own);
+  });
+
+  it.each(REGISTER_TILE_SHAPES.map((shape) => [describeRegisterShape(shape), shape] as const))(
+    '%s: fits any WebGPU device, and its source says so',
+    (name, shape) => {
+      expect(registerShapeProblem(shape, defaultLimits)).toBeUndefined();
+      expect(registerWorkgroupBytes(shape)).toBeLessThanOrEqual(defaultLimits.maxComputeWorkgroupStorageSize);
+      const shader = reflectWgsl(registerShaderSource(shape));
+      expect(bracketsBalance(shader.source)).toBe(true);
+      expect(shader.computeEntryPoints).toEqual([{ name: ENTRY_POINT, workgroupSize: [shape.workgroupColumns, shape.workgroupRows] }]);
+      expect(shader.bindings.map((b) => b.name)).toEqual([...BINDINGS]);
+      expect(constant(shader.source, 'TILE_K')).toBe(shape.tileK);
+      expect(registerBlock(shape)).toEqual({
+        rows: shape.workgroupRows * REGISTER_OUTPUTS_PER_INVOCATION.rows,
+        columns: shape.workgroupColumns * REGISTER_OUTPUTS_PER_INVOCATION.columns,
+      });
+      // The results schema keeps at most 40 characters of mode.
+      expect(name.length).toBeLessThanOrEqual(40);
+    },
+  );
+
+  it('refuses shapes whose tiles do not split evenly, or that exceed the limits', () => {
+    expect(registerShapeProblem({ workgroupColumns: 8, workgroupRows: 4, tileK: 6 }, defaultLimits)).toMatch(/vec4/);
+    expect(registerShapeProblem({ workgroupColumns: 16, workgroupRows: 16, tileK: 4 }, defaultLimits)).toMatch(/split evenly/);
+    expect(registerShapeProblem({ workgroupColumns: 32, workgroupRows: 16, tileK: 32 }, defaultLimits)).toMatch(/invocations exceed/);
+    expect(registerShapeProblem({ workgroupColumns: 8, workgroupRows: 4, tileK: 64 }, defaultLimits)).toMatch(/bytes of workgroup memory/);
+    expect(registerShapeProblem({ workgroupColumns: 8, workgroupRows: 4, tileK: 64 })).toBeUndefined();
+  });
+
+  it('refuses a source that lost one of the shape constants', () => {
+    const source = registerShaderSource(REGISTER_TILE_SHAPES[0]!).replace(/const TILE_K: u32 = \d+u;/, '');
+    expect(() => registerShaderSource(REGISTER_TILE_SHAPES[0]!, source)).toThrow(/TILE_K/);
+  });
+
+  it.each([1, 3, 4, 17, 100, 130])('pads rows of n = %i to whole vec4s (the other variants keep them as they are)', (n) => {
+    const layout = matmulLayout('register', n);
+    expect(layout.columns).toBe(n);
+    expect(layout.strideFloats % 4).toBe(0);
+    expect(layout.strideFloats - n).toBeLessThan(4);
+    expect(matmulLayout('tiled', n).strideFloats).toBe(n);
   });
 });
 

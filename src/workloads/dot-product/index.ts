@@ -129,15 +129,18 @@ const wasmSimd: Impl<{ wasm: WasmSetup; tasks: WasmMatmulRows[]; c: Float32Array
   },
 };
 
-/** WGSL compute shaders: the tiled kernel, and the naive one as its baseline; loaded only when this backend runs. */
+/**
+ * WGSL compute shaders: register-tiled (its tile shape picked by a short trial at set-up), tiled, and naive as
+ * their baseline; loaded only when this backend runs.
+ */
 const webgpu: Impl<{ gpu: MatmulGpu; module: typeof import('./gpu.ts') }> = {
-  variants: ['tiled', 'naive'] satisfies readonly MatmulVariant[],
+  variants: ['register', 'tiled', 'naive'] satisfies readonly MatmulVariant[],
   async setup(ctx, { n }) {
     const variant = (ctx.config.variant ?? 'tiled') as MatmulVariant;
     const module = await import('./gpu.ts');
     const device = await ctx.gpuDevice();
-    const { gpu, compileMs, spans } = await module.setupMatmulGpu(device, n, variant, ctx.signal);
-    return { state: { gpu, module }, compileMs, spans };
+    const { gpu, ...outcome } = await module.setupMatmulGpu(device, n, variant, ctx.signal);
+    return { state: { gpu, module }, ...outcome };
   },
   run: (ctx, { a, b }, { gpu, module }) => module.runMatmulGpu(gpu, a, b, ctx.signal),
   teardown: ({ gpu, module }) => module.teardownMatmulGpu(gpu),

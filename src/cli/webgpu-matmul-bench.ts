@@ -1,0 +1,155 @@
+/**
+ * npx tsx src/cli/webgpu-matmul-bench.ts --browser chromium,firefox --sizes 512,1024 [--variants register,tiled,naive]
+ *                                        [--samples 3] [--shape 8x4k32 ...] [--out FILE]
+ * GFLOP/s of the dot-product WebGPU kernels alone, in real headless browsers: each variant is set up as the
+ * lab sets it up (the register kernel's tile-shape trial included, untimed), warmed up once, then timed as
+ * the lab times a sample (upload, dispatch, read-back), with the GPU's own kernel time beside it where the
+ * browser offers timestamp queries. `--shape` measures the register kernel at each given shape alone, no
+ * trial (WxHkK: workgroup columns × rows, step along k). Exits 2 on bad input, 1 when a run fails.
+ * Columns: median wall ms and its GFLOP/s (what the lab reports), median GPU kernel ms and its GFLOP/s,
+ * the GFLOP/s of the fastest sample (by GPU time where there is one: the least disturbed by a busy
+ * machine), set-up compile ms, and the shape the register kernel ran.
+ */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { KernelBenchReport } from '../workloads/dot-product/gpu-harness.ts';
+import type { MatmulVariant, RegisterTileShape } from '../workloads/dot-product/gpu.ts';
+import { BROWSERS, launchBrowser, type BrowserName } from './browsers.ts';
+import { openKernelPage } from './kernel-page.ts';
+import { serveSource } from './serve.ts';
+
+const VARIANTS: readonly MatmulVariant[] = ['register', 'tiled', 'naive'];
+
+class UsageError extends Error {}
+
+interface Options {
+  browsers: BrowserName[];
+  sizes: number[];
+  variants: MatmulVariant[];
+  samples: number;
+  shapes: RegisterTileShape[];
+  out?: string;
+}
+
+const USAGE =
+  'Usage: npx tsx src/cli/webgpu-matmul-bench.ts [--browser chromium,firefox] [--sizes 512,1024] ' +
+  '[--variants register,tiled,naive] [--samples 3] [--shape 8x4k32 ...] [--out FILE]\n';
+
+/** "8x4k32" → a workgroup of 8 × 4 invocations, k step 32. */
+export function parseShape(text: string): RegisterTileShape {
+  const match = /^(\d+)[x×](\d+)k(\d+)$/.exec(text.trim());
+  if (!match) throw new UsageError(`--shape wants COLUMNSxROWSkK (e.g. 8x4k32), got "${text}".`);
+  return { workgroupColumns: Number(match[1]), workgroupRows: Number(match[2]), tileK: Number(match[3]) };
+}
+
+function parseList<T extends string>(text: string, known: readonly T[], what: string): T[] {
+  const items = text.split(',').map((s) => s.trim()) as T[];
+  for (const item of items) if (!known.includes(item)) throw new UsageError(`Unknown ${what} "${item}": use ${known.join(', ')}.`);
+  return items;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      browser: { type: 'string', default: 'chromium,firefox' },
+      sizes: { type: 'string', default: '512,1024' },
+      variants: { type: 'string', default: VARIANTS.join(',') },
+      samples: { type: 'string', default: '3' },
+      shape: { type: 'string', multiple: true, default: [] },
+      out: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const sizes = values.sizes.split(',').map(Number);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 4_096)) throw new UsageError(`--sizes wants whole numbers from 1 to 4096, got "${values.sizes}".`);
+  const samples = Number(values.samples);
+  if (!Number.isInteger(samples) || samples < 1 || samples > 100) throw new UsageError(`--samples wants 1 to 100, got "${values.samples}".`);
+  return {
+    browsers: parseList(values.browser, BROWSERS, 'browser'),
+    sizes,
+    variants: parseList(values.variants, VARIANTS, 'variant'),
+    samples,
+    shapes: values.shape.map(parseShape),
+    ...(values.out !== undefined ? { out: values.out } : {}),
+  };
+}
+
+/** One line of the table: a variant at one n (and, with --shape, one shape) in one browser. */
+interface Row extends KernelBenchReport {
+  browser: BrowserName;
+}
+
+const gflops = (n: number, ms: number | undefined) => (ms === undefined ? undefined : (2 * n ** 3) / (ms * 1e6));
+const format = (value: number | undefined, digits: number) => (value === undefined ? '–' : value.toFixed(digits));
+
+function formatRow(row: Row): string {
+  return [
+    row.browser.padEnd(9),
+    row.variant.padEnd(9),
+    String(row.n).padStart(5),
+    format(row.medianWallMs, 1).padStart(9),
+    format(gflops(row.n, row.medianWallMs), 3).padStart(8),
+    format(row.medianGpuKernelMs, 1).padStart(9),
+    format(gflops(row.n, row.medianGpuKernelMs), 3).padStart(8),
+    format(gflops(row.n, row.minGpuKernelMs ?? row.minWallMs), 3).padStart(8),
+    format(row.compileMs, 0).padStart(8),
+    `  ${row.mode ?? ''}`,
+  ].join(' ');
+}
+
+const HEADER = `${'browser'.padEnd(9)} ${'variant'.padEnd(9)} ${'n'.padStart(5)} ${'wall ms'.padStart(9)} ${'GFLOP/s'.padStart(8)} ${'GPU ms'.padStart(9)} ${'GFLOP/s'.padStart(8)} ${'best'.padStart(8)} ${'compile'.padStart(8)}   shape`;
+
+async function main(options: Options): Promise<number> {
+  const server = await serveSource();
+  const rows: Row[] = [];
+  try {
+    for (const browserName of options.browsers) {
+      const browser = await launchBrowser(browserName);
+      try {
+        const kernels = await openKernelPage(browser, server.url);
+        process.stdout.write(`\n${HEADER}\n`);
+        for (const n of options.sizes) {
+          for (const variant of options.variants) {
+            const shapeRuns: Array<RegisterTileShape[] | undefined> =
+              variant === 'register' && options.shapes.length > 0 ? options.shapes.map((shape) => [shape]) : [undefined];
+            for (const shapes of shapeRuns) {
+              const report = await kernels.benchmark({ variant, n, samples: options.samples, ...(shapes ? { shapes } : {}) });
+              const row = { browser: browserName, ...report };
+              rows.push(row);
+              process.stdout.write(`${formatRow(row)}\n`);
+            }
+          }
+        }
+        const notes = [...new Set(rows.filter((r) => r.browser === browserName).map((r) => `${r.variant} n=${r.n}: ${r.note}`))];
+        process.stdout.write(notes.map((note) => `  ${note}\n`).join(''));
+      } finally {
+        await browser.close();
+      }
+    }
+  } finally {
+    await server.close();
+  }
+  if (options.out) await writeFile(options.out, `${JSON.stringify(rows, null, 2)}\n`);
+  return 0;
+}
+
+let options: Options;
+try {
+  options = parseOptions(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
+main(options).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
