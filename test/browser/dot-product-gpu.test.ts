@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSERS, launchBrowser, type LaunchedBrowser } from '../../src/cli/browsers.ts';
 import { openKernelPage, type KernelPage } from '../../src/cli/kernel-page.ts';
 import { serveSource, type RunningServer } from '../../src/cli/serve.ts';
-import { fillRandomNonZero } from '../../src/workloads/array-add/add.ts';
+import { fillRandomNonZero } from '../../src/workloads/shared/float32.ts';
 import { describeRegisterShape, REGISTER_TILE_SHAPES, type MatmulVariant } from '../../src/workloads/dot-product/gpu.ts';
 import { MAX_RELATIVE_ERROR } from '../../src/workloads/dot-product/index.ts';
 import { matmulReference64, maxRelativeError } from '../../src/workloads/dot-product/matmul.ts';

@@ -163,7 +163,8 @@ export const arrayAdd: Workload<Prepared, Float32Array> = {
       'Adding two float32 arrays does one addition per 12 bytes moved, so it is limited by memory bandwidth, ' +
       'not by cores. Workers that receive copies of their slices (structured clone, the browser\'s pickling) ' +
       'spend more time copying than adding; workers on shared memory avoid the copy but share one memory bus, ' +
-      'so they help only up to a point, as in the post. The GPU adds fast but must first receive the arrays ' +
+      'so they help only up to a point, as in the post. WebAssembly SIMD on shared memory (the browser\'s NumPy) ' +
+      'adds four floats per instruction and shows how close the lanes come to the memory bus. The GPU adds fast but must first receive the arrays ' +
       'and send the sum back: the upload and read-back phases usually dwarf the dispatch. Small arrays favour ' +
       'the plain loop; read the chart along the size axis for the crossover.',
     backends: ['serial', 'workers', 'shared-memory', 'wasm-simd', 'webgpu', 'gpujs'],

@@ -48,7 +48,9 @@ export const cpuHeavy: Workload<Prepared, bigint> = {
       'Pure computation, no waiting. Async tasks on the event loop take turns on one thread, like Python threads ' +
       'under the GIL, so they cannot beat serial. Web Workers are separate threads with their own JavaScript engine ' +
       'instance, like processes, and run on separate cores: expect a speedup close to the number of cores, and no ' +
-      'further gain (often a small loss) once there are more workers than cores.',
+      'further gain (often a small loss) once there are more workers than cores. WebAssembly SIMD on shared memory, ' +
+      'the browser\'s NumPy, runs the same loop compiled (64-bit integers, several sums at once): it shows what ' +
+      'native code does to the loop before any parallelism.',
     backends: ['serial', 'event-loop', 'workers', 'shared-memory', 'wasm-simd'],
   },
   params: [
