@@ -7,9 +7,12 @@
 // own: no data segment, no start function and no global it writes. The caller lays out every byte:
 // - pointers are byte offsets into the imported memory; float32 data needs 4-byte alignment to be
 //   correct and 64-byte alignment (a cache line) to be fast;
-// - `scratchPtr` areas are the only memory a kernel writes besides its output, one area per concurrent
-//   call, `matmulScratchBytes(n)` bytes long, 64-byte aligned;
-// - concurrent calls must write disjoint output ranges (rows for matmul, elements for add).
+// - besides its output, a kernel writes only its `scratchPtr` area (one per concurrent call,
+//   `matmulScratchBytes(n)` bytes, 64-byte aligned) and packMatmulB its share of the packed B area;
+// - concurrent calls must write disjoint ranges: rows of C for matmul and matmulPackedB, rows of B for
+//   packMatmulB, elements for add.
+// The relaxed flavour's multiply-add is fused or not as the processor decides (x64 with FMA3 fuses): its
+// products may differ from the plain flavour's in the last bits, and between machines, never within one.
 
 // Register block of the matmul microkernel: MR rows × NR columns of C held in MR × NR / 4 f32x4
 // accumulators. x64 gives WebAssembly 15 usable vector registers. With a fused multiply-add, 6 × 8 needs
@@ -150,8 +153,12 @@ function multiplyBlock(packedA: usize, packedB: usize, cPtr: usize, n: i32, rowS
       } else {
         // An edge tile goes through a full-size tile in scratch, with the same operations in the same order as
         // a full one: every C element gets the same bits however the rows are split between calls.
+        // Zeros around the corner copied in, so the lanes computed and thrown away hold no stale denormals.
         const tileRowBytes = <usize>(NR * F32_BYTES);
-        if (accumulate) copyTile(c, cRowBytes, tile, tileRowBytes, mr, nr);
+        if (accumulate) {
+          memory.fill(tile, 0, MR * NR * F32_BYTES);
+          copyTile(c, cRowBytes, tile, tileRowBytes, mr, nr);
+        }
         microkernel(aPanel, bPanel, kc, tile, tileRowBytes, accumulate);
         copyTile(tile, tileRowBytes, c, cRowBytes, mr, nr);
       }
