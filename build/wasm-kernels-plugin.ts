@@ -41,8 +41,11 @@ export function wasmKernels(): Plugin {
       if (!file.startsWith(WASM_SOURCE_DIR)) return;
       const module = this.environment.moduleGraph.getModuleById(RESOLVED_ID);
       if (module) this.environment.moduleGraph.invalidateModule(module);
-      // Workers and their instances hold the old module: only a fresh page runs the new kernels.
-      this.environment.hot.send({ type: 'full-reload' });
+      if (this.environment.name === 'client') {
+        // Workers and their instances hold the old module: only a fresh page runs the new kernels.
+        this.environment.logger.info(`wasm/${file.slice(WASM_SOURCE_DIR.length)} changed: reloading the page with recompiled WebAssembly kernels`, { timestamp: true });
+        this.environment.hot.send({ type: 'full-reload' });
+      }
       return [];
     },
   };

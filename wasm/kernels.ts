@@ -7,9 +7,12 @@
 // own: no data segment, no start function and no global it writes. The caller lays out every byte:
 // - pointers are byte offsets into the imported memory; float32 data needs 4-byte alignment to be
 //   correct and 64-byte alignment (a cache line) to be fast;
-// - `scratchPtr` areas are the only memory a kernel writes besides its output, one area per concurrent
-//   call, `matmulScratchBytes(n)` bytes long, 64-byte aligned;
-// - concurrent calls must write disjoint output ranges (rows for matmul, elements for add).
+// - besides its output, a kernel writes only its `scratchPtr` area (one per concurrent call,
+//   `matmulScratchBytes(n)` bytes, 64-byte aligned) and packMatmulB its share of the packed B area;
+// - concurrent calls must write disjoint ranges: rows of C for matmul and matmulPackedB, rows of B for
+//   packMatmulB, elements for add.
+// The relaxed flavour's multiply-add is fused or not as the processor decides (x64 with FMA3 fuses): its
+// products may differ from the plain flavour's in the last bits, and between machines, never within one.
 
 // Register block of the matmul microkernel: MR rows × NR columns of C held in MR × NR / 4 f32x4
 // accumulators. x64 gives WebAssembly 15 usable vector registers. With a fused multiply-add, 6 × 8 needs
@@ -44,10 +47,10 @@ const CACHE_LINE_BYTES: i32 = 64;
 
 /**
  * Bytes of scratch one matmul call needs at size n, whatever its rows: packed A (up to n rows × KC), packed B
- * (KC × NC) and an edge tile; 2.3 MiB at n = 2048.
+ * (KC × NC) and an edge tile; 2.3 MiB at n = 2048. matmulPackedB needs no more.
  */
 export function matmulScratchBytes(n: i32): i32 {
-  return packedABytes(n) + packedBBytes(n) + roundUp(MR * NR * F32_BYTES, CACHE_LINE_BYTES);
+  return packedABytes(n) + packedBBlockBytes(n) + roundUp(MR * NR * F32_BYTES, CACHE_LINE_BYTES);
 }
 
 // @ts-ignore: decorator
@@ -56,44 +59,108 @@ export function matmulScratchBytes(n: i32): i32 {
 }
 
 // @ts-ignore: decorator
-@inline function packedBBytes(n: i32): i32 {
+@inline function packedBBlockBytes(n: i32): i32 {
   return roundUp(min(KC, n) * roundUp(min(NC, n), NR) * F32_BYTES, CACHE_LINE_BYTES);
 }
 
 /**
  * Rows [rowStart, rowEnd) of C = A·B for square row-major float32 n × n matrices at aPtr, bPtr and cPtr.
  * Writes only those rows of C and the scratch area, so calls on disjoint row ranges with distinct scratch
- * areas may run at the same time. Each C element sums over k in KC-long blocks, in increasing k.
+ * areas may run at the same time. Each C element sums over k in increasing order, the same operations
+ * whatever the row range: splitting the rows between lanes does not change a bit of the product.
+ * Every call packs all of B again, n² values: for many calls on the same B (many lanes, or small row ranges)
+ * packMatmulB once, then matmulPackedB.
  */
 export function matmul(aPtr: usize, bPtr: usize, cPtr: usize, n: i32, rowStart: i32, rowEnd: i32, scratchPtr: usize): void {
   const rows = rowEnd - rowStart;
   if (rows <= 0 || n <= 0) return;
   const packedA = scratchPtr;
   const packedB = packedA + <usize>packedABytes(n);
-  const tile = packedB + <usize>packedBBytes(n);
-  const cRowBytes = <usize>n * F32_BYTES;
+  const tile = packedB + <usize>packedBBlockBytes(n);
   for (let pc = 0; pc < n; pc += KC) {
     const kc = min(KC, n - pc);
-    const accumulate = pc > 0;
     packA(aPtr, n, rowStart, rows, pc, kc, packedA);
     for (let jc = 0; jc < n; jc += NC) {
       const nc = min(NC, n - jc);
-      packB(bPtr, n, pc, kc, jc, nc, packedB);
-      for (let ir = 0; ir < rows; ir += MR) {
-        const mr = min(MR, rows - ir);
-        const aPanel = packedA + <usize>(ir * kc * F32_BYTES);
-        const cRow = cPtr + <usize>(rowStart + ir) * cRowBytes + <usize>jc * F32_BYTES;
-        for (let jr = 0; jr < nc; jr += NR) {
-          const nr = min(NR, nc - jr);
-          const bPanel = packedB + <usize>(jr * kc * F32_BYTES);
-          const c = cRow + <usize>jr * F32_BYTES;
-          if (mr == MR && nr == NR) {
-            microkernel(aPanel, bPanel, kc, c, cRowBytes, accumulate);
-          } else {
-            microkernel(aPanel, bPanel, kc, tile, NR * F32_BYTES, false);
-            mergeTile(tile, c, cRowBytes, mr, nr, accumulate);
-          }
+      packBRows(bPtr, n, pc, pc + kc, pc, kc, jc, nc, packedB);
+      multiplyBlock(packedA, packedB, cPtr, n, rowStart, rows, pc, kc, jc, nc, tile);
+    }
+  }
+}
+
+/** Bytes of B packed whole by packMatmulB: n rows, columns rounded up to NR; 16 MiB at n = 2048. */
+export function matmulPackedBBytes(n: i32): i32 {
+  return roundUp(n * roundUp(n, NR) * F32_BYTES, CACHE_LINE_BYTES);
+}
+
+/**
+ * Pack rows [kStart, kEnd) of B into the whole-matrix layout matmulPackedB reads: KC-row slabs, each a row
+ * of NR-column panels. Calls on disjoint row ranges write disjoint bytes, so lanes can pack B together, and
+ * must all finish before any lane multiplies.
+ */
+export function packMatmulB(bPtr: usize, n: i32, packedBPtr: usize, kStart: i32, kEnd: i32): void {
+  kStart = max(kStart, 0);
+  kEnd = min(kEnd, n);
+  for (let pc = kStart / KC * KC; pc < kEnd; pc += KC) {
+    const kc = min(KC, n - pc);
+    packBRows(bPtr, n, max(kStart, pc), min(kEnd, pc + kc), pc, kc, 0, n, packedBSlab(packedBPtr, n, pc));
+  }
+}
+
+/**
+ * matmul with B already packed whole by packMatmulB at packedBPtr (shared, read-only): the same blocks in the
+ * same order, so the same result bit for bit, without packing n² values of B on every call.
+ */
+export function matmulPackedB(aPtr: usize, packedBPtr: usize, cPtr: usize, n: i32, rowStart: i32, rowEnd: i32, scratchPtr: usize): void {
+  const rows = rowEnd - rowStart;
+  if (rows <= 0 || n <= 0) return;
+  const packedA = scratchPtr;
+  const tile = packedA + <usize>packedABytes(n) + <usize>packedBBlockBytes(n);
+  for (let pc = 0; pc < n; pc += KC) {
+    const kc = min(KC, n - pc);
+    packA(aPtr, n, rowStart, rows, pc, kc, packedA);
+    const slab = packedBSlab(packedBPtr, n, pc);
+    for (let jc = 0; jc < n; jc += NC) {
+      // The block of columns [jc, jc + nc) starts at panel jc / NR of the slab, kc × NR values a panel.
+      multiplyBlock(packedA, slab + <usize>jc * <usize>kc * F32_BYTES, cPtr, n, rowStart, rows, pc, kc, jc, min(NC, n - jc), tile);
+    }
+  }
+}
+
+/** Where the slab of rows [pc, pc + KC) starts in the whole packed B: every slab before it is KC rows deep. */
+// @ts-ignore: decorator
+@inline function packedBSlab(packedBPtr: usize, n: i32, pc: i32): usize {
+  return packedBPtr + <usize>pc * <usize>roundUp(n, NR) * F32_BYTES;
+}
+
+/**
+ * C[rows, jc..jc+nc) += (or =, on the first k block) packed A (the rows × kc block) · packed B (the kc × nc
+ * block): MR × NR tiles in register, rows outer so each A micro-panel stays in L1 while B streams from L2.
+ */
+function multiplyBlock(packedA: usize, packedB: usize, cPtr: usize, n: i32, rowStart: i32, rows: i32, pc: i32, kc: i32, jc: i32, nc: i32, tile: usize): void {
+  const accumulate = pc > 0;
+  const cRowBytes = <usize>n * F32_BYTES;
+  for (let ir = 0; ir < rows; ir += MR) {
+    const mr = min(MR, rows - ir);
+    const aPanel = packedA + <usize>(ir * kc * F32_BYTES);
+    const cRow = cPtr + <usize>(rowStart + ir) * cRowBytes + <usize>jc * F32_BYTES;
+    for (let jr = 0; jr < nc; jr += NR) {
+      const nr = min(NR, nc - jr);
+      const bPanel = packedB + <usize>(jr * kc * F32_BYTES);
+      const c = cRow + <usize>jr * F32_BYTES;
+      if (mr == MR && nr == NR) {
+        microkernel(aPanel, bPanel, kc, c, cRowBytes, accumulate);
+      } else {
+        // An edge tile goes through a full-size tile in scratch, with the same operations in the same order as
+        // a full one: every C element gets the same bits however the rows are split between calls.
+        // Zeros around the corner copied in, so the lanes computed and thrown away hold no stale denormals.
+        const tileRowBytes = <usize>(NR * F32_BYTES);
+        if (accumulate) {
+          memory.fill(tile, 0, MR * NR * F32_BYTES);
+          copyTile(c, cRowBytes, tile, tileRowBytes, mr, nr);
         }
+        microkernel(aPanel, bPanel, kc, tile, tileRowBytes, accumulate);
+        copyTile(tile, tileRowBytes, c, cRowBytes, mr, nr);
       }
     }
   }
@@ -105,16 +172,15 @@ export function matmul(aPtr: usize, bPtr: usize, cPtr: usize, n: i32, rowStart: 
   else microkernel5x8(aPanel, bPanel, kc, c, cRowBytes, accumulate);
 }
 
-/** The edge tiles: copy (or add) the valid mr × nr corner of a full MR × NR tile computed on zero padding. */
-function mergeTile(tile: usize, c: usize, cRowBytes: usize, mr: i32, nr: i32, accumulate: bool): void {
-  for (let r = 0; r < mr; r++) {
-    const from = tile + <usize>(r * NR * F32_BYTES);
-    const to = c + <usize>r * cRowBytes;
-    for (let j = 0; j < nr; j++) {
-      const offset = <usize>j * F32_BYTES;
-      const value = load<f32>(from + offset);
-      store<f32>(to + offset, accumulate ? load<f32>(to + offset) + value : value);
+/** Copy a rows × columns corner of one tile of floats to another, each with its own row stride. */
+function copyTile(from: usize, fromRowBytes: usize, to: usize, toRowBytes: usize, rows: i32, columns: i32): void {
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < columns; j++) {
+      const offset = <usize>(j * F32_BYTES);
+      store<f32>(to + offset, load<f32>(from + offset));
     }
+    from += fromRowBytes;
+    to += toRowBytes;
   }
 }
 
@@ -148,31 +214,48 @@ function packA(a: usize, n: i32, rowFirst: i32, rows: i32, pc: i32, kc: i32, pac
 }
 
 /**
- * Pack rows [pc, pc + kc) × columns [jc, jc + nc) of B as NR-column panels, each kc rows of NR contiguous
- * values; columns past the end are zeros.
+ * Copy rows [kFrom, kTo) × columns [jc, jc + nc) of B into a packed block whose first row is pc and which is
+ * kc rows deep: NR-column panels of kc × NR contiguous values, columns past the end zero. Reads B row by row
+ * and writes two rows at a time, so each 64-byte line of a panel is written whole: going panel by panel
+ * instead reads B down its columns, 4 KiB apart at n = 1024, which maps every line to the same cache set.
  */
-function packB(b: usize, n: i32, pc: i32, kc: i32, jc: i32, nc: i32, packed: usize): void {
+function packBRows(b: usize, n: i32, kFrom: i32, kTo: i32, pc: i32, kc: i32, jc: i32, nc: i32, block: usize): void {
   const rowBytes = <usize>n * F32_BYTES;
-  for (let jr = 0; jr < nc; jr += NR) {
-    const nr = min(NR, nc - jr);
-    let from = b + (<usize>pc * <usize>n + <usize>(jc + jr)) * F32_BYTES;
-    const end = packed + <usize>(kc * NR * F32_BYTES);
-    if (nr == NR) {
-      while (packed < end) {
-        v128.store(packed, v128.load(from));
-        v128.store(packed, v128.load(from, 16), 16);
-        from += rowBytes;
-        packed += NR * F32_BYTES;
+  const panelBytes = <usize>(kc * NR * F32_BYTES);
+  const fullPanels = nc / NR;
+  const edgeColumns = nc - fullPanels * NR;
+  let k = kFrom;
+  while (k < kTo) {
+    const pair = k + 1 < kTo;
+    let from = b + (<usize>k * <usize>n + <usize>jc) * F32_BYTES;
+    let to = block + <usize>((k - pc) * NR * F32_BYTES);
+    if (pair) {
+      for (let p = 0; p < fullPanels; p++) {
+        v128.store(to, v128.load(from));
+        v128.store(to, v128.load(from, 16), 16);
+        v128.store(to, v128.load(from + rowBytes), 32);
+        v128.store(to, v128.load(from + rowBytes, 16), 48);
+        from += NR * F32_BYTES;
+        to += panelBytes;
       }
     } else {
-      while (packed < end) {
-        for (let j = 0; j < NR; j++) {
-          store<f32>(packed + <usize>(j * F32_BYTES), j < nr ? load<f32>(from + <usize>(j * F32_BYTES)) : 0);
-        }
-        from += rowBytes;
-        packed += NR * F32_BYTES;
+      for (let p = 0; p < fullPanels; p++) {
+        v128.store(to, v128.load(from));
+        v128.store(to, v128.load(from, 16), 16);
+        from += NR * F32_BYTES;
+        to += panelBytes;
       }
     }
+    if (edgeColumns > 0) {
+      const rowsNow = pair ? 2 : 1;
+      for (let r = 0; r < rowsNow; r++) {
+        for (let j = 0; j < NR; j++) {
+          const value: f32 = j < edgeColumns ? load<f32>(from + <usize>r * rowBytes + <usize>(j * F32_BYTES)) : 0;
+          store<f32>(to + <usize>((r * NR + j) * F32_BYTES), value);
+        }
+      }
+    }
+    k += pair ? 2 : 1;
   }
 }
 

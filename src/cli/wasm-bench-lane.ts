@@ -3,11 +3,24 @@
  * the same worker-side kernels a browser worker would, one task per message, and answers with the result.
  */
 import { parentPort } from 'node:worker_threads';
-import { wasmAddRange, wasmMatmulRows, wasmSumRange, type WasmAddRange, type WasmMatmulRows, type WasmSumRange } from '../workloads/shared/wasm-kernels.ts';
+import {
+  wasmAddRange,
+  wasmMatmulPackedBRows,
+  wasmMatmulRows,
+  wasmPackMatmulB,
+  wasmSumRange,
+  type WasmAddRange,
+  type WasmMatmulPackedBRows,
+  type WasmMatmulRows,
+  type WasmPackMatmulB,
+  type WasmSumRange,
+} from '../workloads/shared/wasm-kernels.ts';
 
 /** A task for a lane: which kernel, and its argument as the page would post it. */
 export type LaneTask =
   | { kernel: 'matmul'; arg: WasmMatmulRows }
+  | { kernel: 'packMatmulB'; arg: WasmPackMatmulB }
+  | { kernel: 'matmulPackedB'; arg: WasmMatmulPackedBRows }
   | { kernel: 'add'; arg: WasmAddRange }
   | { kernel: 'sumRange'; arg: WasmSumRange };
 
@@ -18,6 +31,12 @@ function run(task: LaneTask): bigint | undefined {
   switch (task.kernel) {
     case 'matmul':
       wasmMatmulRows(task.arg);
+      return undefined;
+    case 'packMatmulB':
+      wasmPackMatmulB(task.arg);
+      return undefined;
+    case 'matmulPackedB':
+      wasmMatmulPackedBRows(task.arg);
       return undefined;
     case 'add':
       wasmAddRange(task.arg);

@@ -3,8 +3,9 @@
  *                                       [--add-elements 4194304] [--add-repeats 10] [--sum-terms 100000000]
  * Tuning benchmark of the WebAssembly SIMD kernels in Node's V8: compiles wasm/kernels.ts as the build does,
  * checks every answer, and prints the median and the min–max spread over the timed runs of matmul (GFLOP/s,
- * 2n³ per product), add (GB/s, 12 bytes per element per repeat: two loads and a store) and sumRange
- * (integers summed per second). The machine may be shared: compare medians, and rerun.
+ * 2n³ per product; `matmul` packs B in every call, `matmul/pB` packs it once in a first round of tasks and
+ * multiplies in a second, both rounds timed), add (GB/s, 12 bytes per element per repeat: two loads and a
+ * store) and sumRange (integers summed per second). The machine may be shared: compare medians, and rerun.
  *
  * Node 20 validates relaxed SIMD only behind a V8 flag, so the relaxed-simd rows need
  *   node --experimental-wasm-relaxed-simd --import tsx src/cli/wasm-kernels-bench.ts
@@ -23,12 +24,17 @@ import { sumRangeClosedForm } from '../workloads/cpu-heavy/sum-range.ts';
 import { maxRelativeError } from '../workloads/dot-product/matmul.ts';
 import {
   wasmAddRange,
+  wasmMatmulPackedBBytes,
+  wasmMatmulPackedBRows,
   wasmMatmulRows,
   wasmMatmulScratchBytes,
+  wasmPackMatmulB,
   wasmSumRange,
   type WasmAddRange,
   type WasmInstanceRef,
+  type WasmMatmulPackedBRows,
   type WasmMatmulRows,
+  type WasmPackMatmulB,
   type WasmSumRange,
 } from '../workloads/shared/wasm-kernels.ts';
 import type { LaneReply, LaneTask } from './wasm-bench-lane.ts';
@@ -163,7 +169,7 @@ function formatRate(work: number, durationsMs: number[], unit: string): string {
 }
 
 function row(kernel: string, flavour: string, size: string, threads: number | string, rate: string): string {
-  return `${kernel.padEnd(9)}${flavour.padEnd(14)}${size.padEnd(16)}${String(threads).padEnd(9)}${rate}`;
+  return `${kernel.padEnd(11)}${flavour.padEnd(14)}${size.padEnd(16)}${String(threads).padEnd(9)}${rate}`;
 }
 
 /** Some rows of A·B in float64, and where those rows sit in C. */
@@ -180,18 +186,37 @@ function referenceRows(a: Float32Array, b: Float32Array, n: number, rows: number
   return { expected, actualIndex };
 }
 
-async function benchMatmul(ref: WasmInstanceRef, arena: WasmArena, n: number, threads: number, lanes: Lanes | undefined, runs: number): Promise<string> {
+async function benchMatmul(ref: WasmInstanceRef, arena: WasmArena, n: number, packOnce: boolean, threads: number, lanes: Lanes | undefined, runs: number): Promise<string> {
   arena.reset();
   const [a, b, c] = [arena.allocFloat32(n * n), arena.allocFloat32(n * n), arena.allocFloat32(n * n)];
   fillRandomNonZero(a.view, Math.random);
   fillRandomNonZero(b.view, Math.random);
   c.view.fill(Number.NaN);
   const scratch = arena.allocScratchAreas(wasmMatmulScratchBytes({ ...ref, n }), threads);
-  const args: WasmMatmulRows[] = splitRange(0, n, threads).map((rows, lane) => ({
+  const packedBPtr = packOnce ? arena.allocBytes(wasmMatmulPackedBBytes({ ...ref, n })) : 0;
+  const ranges = splitRange(0, n, threads);
+  const args: WasmMatmulRows[] = ranges.map((rows, lane) => ({
     ...ref, aPtr: a.ptr, bPtr: b.ptr, cPtr: c.ptr, n, rowStart: rows.start, rowEnd: rows.end, scratchPtr: scratch[lane]!,
   }));
-  const tasks = args.map((arg): LaneTask => ({ kernel: 'matmul', arg }));
-  const durationsMs = await timeRuns(runs, () => (lanes ? lanes.run(tasks) : wasmMatmulRows(args[0]!)));
+  const packArgs: WasmPackMatmulB[] = ranges.map((rows) => ({ ...ref, bPtr: b.ptr, n, packedBPtr, kStart: rows.start, kEnd: rows.end }));
+  const packedArgs: WasmMatmulPackedBRows[] = args.map(({ bPtr: _unpacked, ...arg }) => ({ ...arg, packedBPtr }));
+  const call = async (): Promise<void> => {
+    if (!lanes) {
+      if (packOnce) {
+        wasmPackMatmulB(packArgs[0]!);
+        wasmMatmulPackedBRows(packedArgs[0]!);
+      } else {
+        wasmMatmulRows(args[0]!);
+      }
+    } else if (packOnce) {
+      // Two rounds: every lane's rows of B are packed before any lane multiplies.
+      await lanes.run(packArgs.map((arg): LaneTask => ({ kernel: 'packMatmulB', arg })));
+      await lanes.run(packedArgs.map((arg): LaneTask => ({ kernel: 'matmulPackedB', arg })));
+    } else {
+      await lanes.run(args.map((arg): LaneTask => ({ kernel: 'matmul', arg })));
+    }
+  };
+  const durationsMs = await timeRuns(runs, call);
   const rows = [0, n - 1, ...Array.from({ length: CHECKED_ROWS }, () => Math.floor(Math.random() * n))];
   const { expected, actualIndex } = referenceRows(a.view, b.view, n, rows);
   const error = maxRelativeError(actualIndex.map((i) => c.view[i]!), expected);
@@ -260,7 +285,10 @@ async function main(): Promise<number> {
       const lanes = threads > 1 ? new Lanes(threads) : undefined;
       try {
         for (const n of options.sizes) {
-          process.stdout.write(`${row('matmul', flavour, `n=${n}`, threads, await benchMatmul(ref, arena, n, threads, lanes, options.runs))}\n`);
+          for (const packOnce of [false, true]) {
+            const rate = await benchMatmul(ref, arena, n, packOnce, threads, lanes, options.runs);
+            process.stdout.write(`${row(packOnce ? 'matmul/pB' : 'matmul', flavour, `n=${n}`, threads, rate)}\n`);
+          }
         }
         const addRate = await benchAdd(ref, arena, options.addElements, options.addRepeats, threads, lanes, options.runs);
         process.stdout.write(`${row('add', flavour, `${options.addElements}×${options.addRepeats}`, threads, addRate)}\n`);

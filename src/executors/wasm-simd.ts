@@ -8,7 +8,15 @@ import { relaxedSimd as relaxedSimdBytes, simd as simdBytes } from 'virtual:wasm
 import type { WasmSimdMode } from './wasm-memory.ts';
 
 // The memory side lives in wasm-memory.ts, which imports nothing, so Node scripts use it without the build.
-export { WASM_ALIGN_BYTES, WASM_MAXIMUM_BYTES, WASM_PAGE_BYTES, WasmArena, type WasmArenaOptions, type WasmFloat32Allocation, type WasmSimdMode } from './wasm-memory.ts';
+export {
+  WASM_ALIGN_BYTES,
+  WASM_MAXIMUM_BYTES,
+  WASM_PAGE_BYTES,
+  WasmArena,
+  type WasmArenaOptions,
+  type WasmFloat32Allocation,
+  type WasmSimdMode,
+} from './wasm-memory.ts';
 
 /** What compileWasmKernels is asked for: `auto` takes relaxed SIMD when this engine validates it. */
 export type WasmSimdPreference = WasmSimdMode | 'auto';
@@ -83,7 +91,10 @@ export function assertWasmSimd(support: WasmSimdSupport = detectWasmSimd()): ass
 export interface CompiledWasmKernels {
   module: WebAssembly.Module;
   mode: WasmSimdMode;
-  /** Time WebAssembly.compile took, reported beside the run (the first call also pays V8's compile). */
+  /**
+   * Time WebAssembly.compile took, reported beside the run. V8 compiles a baseline first and optimises hot
+   * functions while they run: the microkernel is its own function, so it is optimised within the first product.
+   */
   compileMs: number;
 }
 

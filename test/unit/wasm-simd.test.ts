@@ -18,8 +18,11 @@ import {
   cachedWasmInstanceCount,
   WASM_INSTANCE_CACHE_SIZE,
   wasmAddRange,
+  wasmMatmulPackedBBytes,
+  wasmMatmulPackedBRows,
   wasmMatmulRows,
   wasmMatmulScratchBytes,
+  wasmPackMatmulB,
   wasmSumRange,
   type WasmInstanceRef,
 } from '../../src/workloads/shared/wasm-kernels.ts';
@@ -149,7 +152,7 @@ function referenceRows(a: Float32Array, b: Float32Array, n: number, rowStart: nu
 
 describe(`wasm-simd kernels (seed ${seed})`, () => {
   describe.each(FLAVOURS)('the $mode binary', ({ mode, bytes }) => {
-    it('imports one shared memory, exports only the four kernels, and has no data segment, start function or global', () => {
+    it('imports one shared memory, exports only the kernels, and has no data segment, start function or global', () => {
       const ids = sections(bytes).map((s) => s.id);
       // Every worker instantiates the module over the same memory: an active data segment would be written
       // again at each instantiation, over inputs already there.
@@ -161,7 +164,15 @@ describe(`wasm-simd kernels (seed ${seed})`, () => {
 
       // Read from the bytes, not from WebAssembly.Module: this Node may not compile the relaxed flavour.
       expect(exportNames(sections(bytes).find((s) => s.id === SECTION.export)!.payload)).toEqual(
-        ['function add', 'function matmul', 'function matmulScratchBytes', 'function sumRange'],
+        [
+          'function add',
+          'function matmul',
+          'function matmulPackedB',
+          'function matmulPackedBBytes',
+          'function matmulScratchBytes',
+          'function packMatmulB',
+          'function sumRange',
+        ],
       );
       expect(memoryImportLimits(sections(bytes).find((s) => s.id === SECTION.import)!.payload)).toEqual({
         shared: true,
@@ -231,6 +242,18 @@ describe(`wasm-simd kernels (seed ${seed})`, () => {
       expect(c.view.subarray(rowEnd * n).every(Number.isNaN)).toBe(true);
     });
 
+    it.skipIf(!runs)('matmul gives the same bits however the rows are split between calls', async () => {
+      const n = 300;
+      const instance = await instanceFor(mode);
+      const { c, call } = matmulLayout(instance, n);
+      wasmMatmulRows(call(0, n));
+      const whole = c.view.slice();
+      c.view.fill(Number.NaN);
+      const cuts = [0, ...Array.from({ length: 5 }, () => randomInt(n + 1)).sort((x, y) => x - y), n];
+      for (let k = 0; k + 1 < cuts.length; k++) wasmMatmulRows(call(cuts[k]!, cuts[k + 1]!));
+      expect(firstMismatch(c.view, whole), `cuts ${cuts.join(', ')}`).toBe(-1);
+    });
+
     it.skipIf(!runs)('matmul writes nothing but its rows of C and its scratch area', async () => {
       const n = 37;
       const instance = await instanceFor(mode);
@@ -243,6 +266,31 @@ describe(`wasm-simd kernels (seed ${seed})`, () => {
       expect(changed).toBe(-1);
       expect([a.ptr, b.ptr, c.ptr, ...scratch].every((ptr) => ptr % WASM_ALIGN_BYTES === 0)).toBe(true);
     });
+
+    it.skipIf(!runs).each([1, 5, 17, 129, 300])(
+      'n = %i: B packed once, in several row ranges, then matmulPackedB on row bands equals matmul bit for bit',
+      async (n) => {
+        const instance = await instanceFor(mode);
+        const { a, b, c, call } = matmulLayout(instance, n);
+        wasmMatmulRows(call(0, n));
+        const unpacked = c.view.slice();
+        const packedB = instance.arena.allocBytes(wasmMatmulPackedBBytes({ ...instance, n }));
+        const before = new Uint8Array(instance.memory.buffer).slice();
+        const cuts = [0, ...Array.from({ length: 3 }, () => randomInt(n + 1)).sort((x, y) => x - y), n];
+        for (let k = 0; k + 1 < cuts.length; k++) wasmPackMatmulB({ ...instance, bPtr: b.ptr, n, packedBPtr: packedB, kStart: cuts[k]!, kEnd: cuts[k + 1]! });
+        // Packing writes its own area and nothing else.
+        const packedEnd = packedB + wasmMatmulPackedBBytes({ ...instance, n });
+        const memory = new Uint8Array(instance.memory.buffer);
+        expect(memory.findIndex((byte, i) => byte !== before[i] && !(i >= packedB && i < packedEnd))).toBe(-1);
+        c.view.fill(Number.NaN);
+        const bands = [0, randomInt(n + 1), n].sort((x, y) => x - y);
+        for (let k = 0; k + 1 < bands.length; k++) {
+          wasmMatmulPackedBRows({ ...call(bands[k]!, bands[k + 1]!), packedBPtr: packedB });
+        }
+        expect(firstMismatch(c.view, unpacked)).toBe(-1);
+        expect(maxRelativeError(c.view, matmulReference64(a.view, b.view, n))).toBeLessThan(1e-5);
+      },
+    );
 
     it.skipIf(!runs)('two threads, two instances, one shared memory: disjoint row ranges at once make the whole product', async () => {
       const n = 129;

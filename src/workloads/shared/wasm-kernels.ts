@@ -19,6 +19,9 @@ export interface WasmInstanceRef {
 interface WasmKernelExports {
   matmul(aPtr: number, bPtr: number, cPtr: number, n: number, rowStart: number, rowEnd: number, scratchPtr: number): void;
   matmulScratchBytes(n: number): number;
+  matmulPackedBBytes(n: number): number;
+  packMatmulB(bPtr: number, n: number, packedBPtr: number, kStart: number, kEnd: number): void;
+  matmulPackedB(aPtr: number, packedBPtr: number, cPtr: number, n: number, rowStart: number, rowEnd: number, scratchPtr: number): void;
   add(aPtr: number, bPtr: number, cPtr: number, start: number, end: number, repeats: number): void;
   sumRange(start: number, end: number): bigint;
 }
@@ -77,6 +80,51 @@ export function wasmMatmulRows(arg: WasmMatmulRows): void {
 /** The scratch bytes one matmul lane needs at size n, as the compiled kernels lay it out. */
 export function wasmMatmulScratchBytes(arg: WasmInstanceRef & { n: number }): number {
   return kernelsFor(arg).matmulScratchBytes(arg.n);
+}
+
+/** Rows [kStart, kEnd) of B (n × n float32 at bPtr) to pack into the shared packed B at packedBPtr. */
+export interface WasmPackMatmulB extends WasmInstanceRef {
+  bPtr: number;
+  n: number;
+  /** wasmMatmulPackedBBytes(n) bytes, 64-byte aligned, shared by every lane. */
+  packedBPtr: number;
+  kStart: number;
+  kEnd: number;
+}
+
+/**
+ * Pack some rows of B, once for all lanes: lanes pack disjoint row ranges at once, and every range must be
+ * packed before any lane runs wasmMatmulPackedBRows (two rounds of tasks, the second after the first).
+ */
+export function wasmPackMatmulB(arg: WasmPackMatmulB): void {
+  assertRange('Rows of B', arg.kStart, arg.kEnd, arg.n);
+  kernelsFor(arg).packMatmulB(arg.bPtr, arg.n, arg.packedBPtr, arg.kStart, arg.kEnd);
+}
+
+/** The bytes B takes packed whole at size n (about n² floats), one area for all lanes. */
+export function wasmMatmulPackedBBytes(arg: WasmInstanceRef & { n: number }): number {
+  return kernelsFor(arg).matmulPackedBBytes(arg.n);
+}
+
+/** Rows [rowStart, rowEnd) of C = A·B with B already packed by wasmPackMatmulB. */
+export interface WasmMatmulPackedBRows extends WasmInstanceRef {
+  aPtr: number;
+  packedBPtr: number;
+  cPtr: number;
+  n: number;
+  rowStart: number;
+  rowEnd: number;
+  /** This call's own scratch area, wasmMatmulScratchBytes(n) bytes, as for wasmMatmulRows. */
+  scratchPtr: number;
+}
+
+/**
+ * The matmul kernel without packing B on every call: bit for bit what wasmMatmulRows computes. Worth it when
+ * lanes are many or row ranges small, where each call packing all n² values of B again would show.
+ */
+export function wasmMatmulPackedBRows(arg: WasmMatmulPackedBRows): void {
+  assertRange('Rows', arg.rowStart, arg.rowEnd, arg.n);
+  kernelsFor(arg).matmulPackedB(arg.aPtr, arg.packedBPtr, arg.cPtr, arg.n, arg.rowStart, arg.rowEnd, arg.scratchPtr);
 }
 
 /** c[i] = a[i] + b[i] over element indices [start, end), `repeats` times; float32 arrays in the memory. */
