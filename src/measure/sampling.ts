@@ -36,8 +36,8 @@ export interface SamplingPolicy {
 /** "Run all": an answer in about a minute, medians within ±3% where the time allows. */
 export const defaultSampling: SamplingPolicy = {
   warmupRuns: 2,
-  maxWarmupRuns: 6,
-  maxWarmupMs: 1_500,
+  maxWarmupRuns: 4,
+  maxWarmupMs: 800,
   warmupTolerance: 0.05,
   minSamples: 5,
   maxSamples: 41,
@@ -45,9 +45,9 @@ export const defaultSampling: SamplingPolicy = {
   minTicksPerSample: 1_000,
   rounds: 2,
   targetPrecision: 0.03,
-  budgetMs: 700,
-  overBudgetFactor: 10,
-  growth: { maxRunMs: 150, serialRunFactor: 3, experimentBudgetMs: 12_000 },
+  budgetMs: 400,
+  overBudgetFactor: 20,
+  growth: { maxRunMs: 150, serialRunFactor: 3, experimentBudgetMs: 20_000 },
 };
 
 /** For numbers worth publishing: more warm-up and samples, three interleaved rounds, medians within ±1.5%. */

@@ -200,7 +200,7 @@ export const dotProduct: Workload<Prepared, Float32Array> = {
       min: 8,
       max: 2_048,
       integer: true,
-      presets: { quick: 64, default: 64, thorough: 32 },
+      presets: { quick: 64, default: 128, thorough: 32 },
     },
     {
       key: 'maxN',
