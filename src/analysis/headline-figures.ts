@@ -53,8 +53,26 @@ interface Ratio {
   interval: [number, number];
 }
 
-/** baseline median / candidate median (above 1: the candidate is faster), with the range the intervals allow. */
+/** Sizes at which a pick (its size aside) was measured. */
+function sizesOf(experiment: ExperimentResult, pick: Pick): number[] {
+  return experiment.results
+    .filter(isMeasured)
+    .filter((r) => r.backend === pick.backend && (pick.workers === undefined || r.workers === pick.workers) && (pick.variant === undefined || r.variant === pick.variant))
+    .flatMap((r) => (r.size !== undefined ? [r.size] : []));
+}
+
+/**
+ * baseline median / candidate median (above 1: the candidate is faster), with the range the intervals allow.
+ * 'largest' means the largest size at which both were measured: sweeps stop at different sizes per backend.
+ */
 function ratio(experiment: ExperimentResult | undefined, candidate: Pick, baseline: Pick): Ratio | null {
+  if (experiment && (candidate.size === 'largest' || baseline.size === 'largest')) {
+    const common = sizesOf(experiment, candidate).filter((s) => sizesOf(experiment, baseline).includes(s));
+    if (common.length === 0) return null;
+    const size = Math.max(...common);
+    candidate = { ...candidate, size };
+    baseline = { ...baseline, size };
+  }
   const c = find(experiment, candidate);
   const b = find(experiment, baseline);
   if (!c || !b || !(c.medianMs > 0) || !(c.ci95Ms[0] > 0)) return null;
@@ -77,6 +95,26 @@ function speedupFigure(
     ...(target ? { target: target.text } : {}),
     ...(target && value !== null ? { met: target.met(value) } : {}),
   };
+}
+
+/** A throughput (GFLOP/s or GB/s) rather than a ratio, held to a floor where the lab sets one. */
+function throughputFigure(id: string, label: string, value: number | undefined, unit: string, floor?: number): HeadlineFigure {
+  return {
+    id,
+    label,
+    value: value ?? null,
+    text: value === undefined ? 'not measured' : `${value.toFixed(1)} ${unit}`,
+    ...(floor !== undefined ? { target: `≥ ${floor} ${unit}` } : {}),
+    ...(floor !== undefined && value !== undefined ? { met: value >= floor } : {}),
+  };
+}
+
+/** The best throughput of any backend at the experiment's largest measured size. */
+function bestAt(experiment: ExperimentResult | undefined, field: 'gbPerSecond' | 'gflops'): number | undefined {
+  if (!experiment) return undefined;
+  const size = largestSize(experiment);
+  const values = experiment.results.filter(isMeasured).filter((r) => r.size === size).flatMap((r) => (r[field] !== undefined ? [r[field]!] : []));
+  return values.length > 0 ? Math.max(...values) : undefined;
 }
 
 const atLeast = (x: number) => ({ text: `≥ ${x}x`, met: (v: number) => v >= x });
@@ -120,6 +158,43 @@ export function headlineFigures(results: Results): HeadlineFigure[] {
       'Matrix product, largest n: tiled WGSL kernel over the naive one',
       ratio(dot, { backend: 'webgpu', variant: 'tiled', size: 'largest' }, { backend: 'webgpu', variant: 'naive', size: 'largest' }),
       { text: '> 1x', met: (v) => v > 1 },
+    ),
+    speedupFigure(
+      'dot-product.webgpu.register-vs-naive',
+      'Matrix product, largest n both reached: register-tiled WGSL kernel over the naive one',
+      ratio(dot, { backend: 'webgpu', variant: 'register', size: 'largest' }, { backend: 'webgpu', variant: 'naive', size: 'largest' }),
+      atLeast(3),
+    ),
+    speedupFigure(
+      'dot-product.wasm-simd.2',
+      'Matrix product, largest n both reached: WebAssembly SIMD × 2 over serial',
+      ratio(dot, { backend: 'wasm-simd', workers: 2, size: 'largest' }, serialAt('largest')),
+    ),
+    speedupFigure(
+      'dot-product.wasm-simd.2-vs-1',
+      'Matrix product, largest n: WebAssembly SIMD × 2 over × 1',
+      ratio(dot, { backend: 'wasm-simd', workers: 2, size: 'largest' }, { backend: 'wasm-simd', workers: 1, size: 'largest' }),
+      atLeast(1.8),
+    ),
+    throughputFigure('dot-product.wasm-simd.2.gflops', 'Matrix product, n = 1024: WebAssembly SIMD × 2', find(dot, { backend: 'wasm-simd', workers: 2, size: 1024 })?.gflops, 'GFLOP/s', 50),
+    throughputFigure('dot-product.wasm-simd.1.gflops', 'Matrix product, n = 1024: WebAssembly SIMD × 1', find(dot, { backend: 'wasm-simd', workers: 1, size: 1024 })?.gflops, 'GFLOP/s'),
+    throughputFigure(
+      'dot-product.webgpu.register.gflops',
+      'Matrix product, largest n it reached: register-tiled WGSL kernel',
+      find(dot, { backend: 'webgpu', variant: 'register', size: Math.max(0, ...(dot ? sizesOf(dot, { backend: 'webgpu', variant: 'register' }) : [])) })?.gflops,
+      'GFLOP/s',
+    ),
+    speedupFigure(
+      'array-add.wasm-simd.2',
+      'Array addition, largest size both reached: WebAssembly SIMD × 2 over serial',
+      ratio(add, { backend: 'wasm-simd', workers: 2, size: 'largest' }, serialAt('largest')),
+      { text: '> 1x', met: (v) => v > 1 },
+    ),
+    throughputFigure('array-add.best.gbps', 'Array addition, largest size: best GB/s of any backend', bestAt(add, 'gbPerSecond'), 'GB/s', 40),
+    speedupFigure(
+      'cpu-heavy.wasm-simd.2',
+      'CPU-heavy loop: WebAssembly SIMD × 2 over serial',
+      ratio(cpu, { backend: 'wasm-simd', workers: 2 }, serialAt()),
     ),
     speedupFigure(
       'dot-product.webgpu.tiled',
