@@ -48,7 +48,7 @@ describe.each(BROWSERS)('%s: the CPU-heavy experiment from the UI', (browserName
     await expect.poll(() => page.evaluate(() => window.parallelLab!.status()), POLL).toBe('done');
 
     const rows = await page.evaluate(() =>
-      [...document.querySelectorAll('#cpu-heavy table.results tbody tr')].map((tr) => ({
+      [...document.querySelectorAll('#cpu-heavy table.results tbody tr[data-backend]')].map((tr) => ({
         backend: tr.getAttribute('data-backend'),
         workers: Number(tr.getAttribute('data-workers')),
         verified: tr.querySelector('[data-verified]')?.getAttribute('data-verified'),
