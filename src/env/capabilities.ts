@@ -70,6 +70,12 @@ async function fullChromiumVersion(): Promise<string | undefined> {
   }
 }
 
+/** The SIMD features as the results record them. */
+function wasmFeatures(): { simd: boolean; relaxedSimd: boolean } {
+  const { simd, relaxedSimd } = detectWasmSimd();
+  return { simd, relaxedSimd };
+}
+
 /** Collect the environment once per page load; the timer resolution is measured, not assumed. */
 export async function collectEnvironment(): Promise<EnvironmentReport> {
   const browser = describeBrowser(navigator.userAgent);
@@ -83,7 +89,7 @@ export async function collectEnvironment(): Promise<EnvironmentReport> {
     sharedArrayBuffer: typeof SharedArrayBuffer === 'function',
     timerResolutionMs: Math.round(measureTimerResolutionMs() * 1e6) / 1e6,
     webgpu: await describeWebGpu(),
-    wasm: detectWasmSimd(),
+    wasm: wasmFeatures(),
     webgl: describeWebGl(),
   };
 }
@@ -95,6 +101,6 @@ export function capabilitiesOf(env: EnvironmentReport): Capabilities {
     sharedArrayBuffer: env.sharedArrayBuffer,
     crossOriginIsolated: env.crossOriginIsolated,
     webgpu: { available: env.webgpu.available, ...(env.webgpu.reason ? { reason: env.webgpu.reason } : {}) },
-    wasmSimd: env.wasm ?? detectWasmSimd(),
+    wasmSimd: env.wasm ?? wasmFeatures(),
   };
 }
