@@ -78,6 +78,17 @@ export interface GpuJsKernel {
   firstResult: unknown;
 }
 
+/** A compiled kernel as a workload's set-up reports it: its compile time, the mode it really ran in, and its span. */
+export function gpuJsSetupOutcome(kernel: GpuJsKernel) {
+  return {
+    state: { kernel },
+    compileMs: kernel.compileMs,
+    mode: kernel.mode,
+    ...(kernel.note !== undefined ? { note: kernel.note } : {}),
+    spans: [kernel.span],
+  };
+}
+
 /**
  * Create a kernel and call it once, untimed: gpu.js compiles on the first call, and in mode 'async'
  * that call is also where it upgrades to WebGPU. The kernel source is a string so that minifying the

@@ -1,7 +1,7 @@
 /** Array addition: the post's NumPy `a + b`, where memory bandwidth and copying decide, not arithmetic. */
 import { sizedConfigurations, geometricSizes } from '../../engine/sweep.ts';
 import { throwIfAborted } from '../../executors/abort.ts';
-import { compileGpuJsKernel, destroyGpuJs, type GpuJsKernel } from '../../executors/gpujs.ts';
+import { compileGpuJsKernel, destroyGpuJs, gpuJsSetupOutcome, type GpuJsKernel } from '../../executors/gpujs.ts';
 import { epochNowMs } from '../../measure/clock.ts';
 import type { TaskSpan } from '../../measure/timeline.ts';
 import { kernelRef } from '../kernels.ts';
@@ -130,13 +130,7 @@ const gpujs: Impl<{ kernel: GpuJsKernel }> = {
       firstArgs: () => [a, b],
       signal: ctx.signal,
     });
-    return {
-      state: { kernel },
-      compileMs: kernel.compileMs,
-      mode: kernel.mode,
-      ...(kernel.note !== undefined ? { note: kernel.note } : {}),
-      spans: [kernel.span],
-    };
+    return gpuJsSetupOutcome(kernel);
   },
   async run(ctx, { a, b, repeats }, { kernel }) {
     const spans: TaskSpan[] = [];

@@ -1,7 +1,7 @@
 /** Matrix product: the post's `np.dot(a, b)`, arithmetic-heavy work that parallelises and suits the GPU. */
 import { geometricSizes, sizedConfigurations } from '../../engine/sweep.ts';
 import { throwIfAborted } from '../../executors/abort.ts';
-import { compileGpuJsKernel, destroyGpuJs, type GpuJsKernel } from '../../executors/gpujs.ts';
+import { compileGpuJsKernel, destroyGpuJs, gpuJsSetupOutcome, type GpuJsKernel } from '../../executors/gpujs.ts';
 import { epochNowMs } from '../../measure/clock.ts';
 import { kernelRef } from '../kernels.ts';
 import { fillRandomNonZero, poisonOutput, toShared } from '../shared/float32.ts';
@@ -157,13 +157,7 @@ const gpujs: Impl<{ kernel: GpuJsKernel }> = {
       firstArgs: (GPU) => [GPU.input(a, [n, n]), GPU.input(b, [n, n])],
       signal: ctx.signal,
     });
-    return {
-      state: { kernel },
-      compileMs: kernel.compileMs,
-      mode: kernel.mode,
-      ...(kernel.note !== undefined ? { note: kernel.note } : {}),
-      spans: [kernel.span],
-    };
+    return gpuJsSetupOutcome(kernel);
   },
   async run(ctx, { a, b, n }, { kernel }) {
     throwIfAborted(ctx.signal);
