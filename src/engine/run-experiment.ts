@@ -13,7 +13,7 @@ import { fitSweeps, addSpeedups } from './scaling.ts';
 import { createExecutor, unavailableReason, type Capabilities } from './backends.ts';
 import { resolveParams } from './params.ts';
 import { SizeGrowth } from './size-growth.ts';
-import { plannedConfigurations } from './sweep.ts';
+import { plannedConfigurations, withinLanePlan } from './sweep.ts';
 
 /** Where a run is, for the progress bar and the headless runner. */
 export interface Progress {
@@ -67,9 +67,22 @@ interface ExperimentScope {
 }
 
 /** How many configurations an experiment will measure with these parameters (for time estimates). */
-export function plannedConfigurationCount(workload: Workload, params: Params, hardwareConcurrency: number): number {
-  const backends = workload.meta.backends;
-  return (workload.configurations ? workload.configurations(params, hardwareConcurrency, backends) : plannedConfigurations(backends, hardwareConcurrency)).length;
+export function plannedConfigurationCount(workload: Workload, params: Params, hardwareConcurrency: number, oversubscribe: boolean): number {
+  return experimentConfigurations(workload, params, hardwareConcurrency, workload.meta.backends, oversubscribe).length;
+}
+
+/** The configurations an experiment measures: the workload's own plan, within the preset's lane plan. */
+function experimentConfigurations(
+  workload: Workload,
+  params: Params,
+  hardwareConcurrency: number,
+  backends: readonly BackendId[],
+  oversubscribe: boolean,
+): Configuration[] {
+  const planned = workload.configurations
+    ? workload.configurations(params, hardwareConcurrency, backends)
+    : plannedConfigurations(backends, hardwareConcurrency);
+  return withinLanePlan(planned, oversubscribe);
 }
 
 /** Run every configuration of one experiment. Cancellation propagates as an AbortError; other failures are results. */
@@ -80,9 +93,7 @@ export async function runExperiment(request: ExperimentRequest, ctx: ExperimentC
   const params = resolveParams(workload, request.preset, request.overrides);
   const wanted = request.backends;
   const backends = workload.meta.backends.filter((b) => !wanted || b === 'serial' || wanted.includes(b));
-  const configs = workload.configurations
-    ? workload.configurations(params, ctx.hardwareConcurrency, backends)
-    : plannedConfigurations(backends, ctx.hardwareConcurrency);
+  const configs = experimentConfigurations(workload, params, ctx.hardwareConcurrency, backends, ctx.sampling.oversubscribe);
   const scope: ExperimentScope = {
     workload,
     params,

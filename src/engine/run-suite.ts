@@ -70,7 +70,7 @@ export async function runSuite(
     request.experiments.map((id) => {
       const workload = workloadById(id);
       const params = resolveParams(workload, request.preset, request.params?.[id]);
-      return experimentEstimateMs(plannedConfigurationCount(workload, params, plannedCores), sampling);
+      return experimentEstimateMs(plannedConfigurationCount(workload, params, plannedCores, sampling.oversubscribe), sampling);
     }),
   );
   for (const [experimentIndex, id] of request.experiments.entries()) {

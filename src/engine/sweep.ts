@@ -9,6 +9,8 @@ export interface Configuration {
   variant?: string;
   /** Part of a lane sweep at the largest size: measured at the largest size its backend reached. */
   laneSweep?: boolean;
+  /** More lanes than cores: measured only in presets that show oversubscription (see SamplingPolicy). */
+  oversubscribed?: boolean;
 }
 
 /**
@@ -24,10 +26,17 @@ export function workerCounts(hardwareConcurrency: number): number[] {
 
 /** Lane backends at every count of workerCounts, the others once. */
 export function plannedConfigurations(backends: readonly BackendId[], hardwareConcurrency: number): Configuration[] {
-  const counts = workerCounts(hardwareConcurrency);
+  const cores = Math.max(1, Math.floor(hardwareConcurrency));
   return backends.flatMap((backend) =>
-    isLaneBackend(backend) ? counts.map((workers) => ({ backend, workers })) : [{ backend, workers: 1 }],
+    isLaneBackend(backend)
+      ? workerCounts(cores).map((workers) => ({ backend, workers, ...(workers > cores ? { oversubscribed: true } : {}) }))
+      : [{ backend, workers: 1 }],
   );
+}
+
+/** Drops the lane counts past the core count when a preset does not measure oversubscription. */
+export function withinLanePlan(configs: readonly Configuration[], oversubscribe: boolean): Configuration[] {
+  return oversubscribe ? [...configs] : configs.filter((config) => !config.oversubscribed);
 }
 
 /** Problem sizes from `min` to `max`, multiplying by `factor`; `max` is always the last. */
@@ -66,7 +75,9 @@ export function sizedConfigurations(
   const largest = sizes[sizes.length - 1]!;
   for (const backend of backends.filter(isLaneBackend)) {
     for (const workers of workerCounts(cores)) {
-      if (workers !== cores) configs.push({ backend, workers, size: largest, laneSweep: true });
+      if (workers !== cores) {
+        configs.push({ backend, workers, size: largest, laneSweep: true, ...(workers > cores ? { oversubscribed: true } : {}) });
+      }
     }
   }
   return configs;

@@ -31,23 +31,29 @@ export interface SamplingPolicy {
   overBudgetFactor: number;
   /** Size sweeps: how far each backend's sizes grow (see engine/size-growth.ts). */
   growth: { maxRunMs: number; serialRunFactor: number; experimentBudgetMs: number };
+  /** Lane sweeps go on past the core count (to twice it), so the cost of oversubscribing shows. */
+  oversubscribe: boolean;
 }
 
-/** "Run all": an answer in about a minute, medians within ±3% where the time allows. */
+/**
+ * "Run all": the whole suite in about a minute on a 2-core machine. One pass, a short warm-up and ~0.3 s of
+ * samples per configuration (medians within ±3% where that time allows), lanes up to the core count.
+ */
 export const defaultSampling: SamplingPolicy = {
   warmupRuns: 2,
   maxWarmupRuns: 4,
-  maxWarmupMs: 800,
+  maxWarmupMs: 400,
   warmupTolerance: 0.05,
   minSamples: 5,
   maxSamples: 41,
-  minTotalMs: 150,
+  minTotalMs: 100,
   minTicksPerSample: 1_000,
-  rounds: 2,
+  rounds: 1,
   targetPrecision: 0.03,
-  budgetMs: 400,
+  budgetMs: 300,
   overBudgetFactor: 20,
-  growth: { maxRunMs: 150, serialRunFactor: 3, experimentBudgetMs: 20_000 },
+  growth: { maxRunMs: 120, serialRunFactor: 3, experimentBudgetMs: 10_000 },
+  oversubscribe: false,
 };
 
 /** For numbers worth publishing: more warm-up and samples, three interleaved rounds, medians within ±1.5%. */
@@ -65,6 +71,7 @@ export const thoroughSampling: SamplingPolicy = {
   budgetMs: 4_000,
   overBudgetFactor: 10,
   growth: { maxRunMs: 2_000, serialRunFactor: 4, experimentBudgetMs: 120_000 },
+  oversubscribe: true,
 };
 
 /** Tests and a first look: one pass, few samples. */
@@ -82,6 +89,7 @@ export const quickSampling: SamplingPolicy = {
   budgetMs: 400,
   overBudgetFactor: 20,
   growth: { maxRunMs: 100, serialRunFactor: 3, experimentBudgetMs: 8_000 },
+  oversubscribe: false,
 };
 
 /**

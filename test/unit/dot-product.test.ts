@@ -23,10 +23,13 @@ import {
 import { dotProduct, MAX_RELATIVE_ERROR } from '../../src/workloads/dot-product/index.ts';
 import {
   matmulCopied,
+  FULL_CHECK_MAX_N,
   matmulReference64,
+  matmulReferenceSampled,
   matmulRows,
   maxRelativeError,
   multiplyRows,
+  sampledRelativeError,
 } from '../../src/workloads/dot-product/matmul.ts';
 import { implementationOf, type BackendId } from '../../src/workloads/types.ts';
 import { inProcessContext, runOnce } from '../fixtures/in-process-executor.ts';
@@ -98,9 +101,62 @@ describe('dot-product kernels', () => {
   });
 });
 
+describe('dot-product reference: whole up to FULL_CHECK_MAX_N, sampled rows and columns above', () => {
+  const product = (n: number) => {
+    const a = fillRandomNonZero(new Float32Array(n * n), Math.random);
+    const b = fillRandomNonZero(new Float32Array(n * n), Math.random);
+    const c = new Float32Array(n * n);
+    multiplyRows(a, b, c, n);
+    return { a, b, c };
+  };
+
+  it('at small n the whole product is the reference, and the error matches the whole-matrix measure', () => {
+    const n = 20 + Math.floor(Math.random() * 40);
+    const { a, b, c } = product(n);
+    const reference = matmulReferenceSampled(a, b, n, Math.random);
+    expect(reference.whole).toBe(true);
+    expect(reference.rows).toHaveLength(n);
+    const whole = matmulReference64(a, b, n);
+    expect(sampledRelativeError(c, reference)).toBeCloseTo(maxRelativeError(c, whole), 12);
+  });
+
+  it('above it: the first and last rows and columns always, others at random, each exactly the float64 values', () => {
+    const n = FULL_CHECK_MAX_N + 1 + Math.floor(Math.random() * 40);
+    const { a, b, c } = product(n);
+    const reference = matmulReferenceSampled(a, b, n, Math.random);
+    expect(reference.whole).toBe(false);
+    for (const picked of [reference.rows, reference.columns]) {
+      expect(picked[0]).toBe(0);
+      expect(picked.at(-1)).toBe(n - 1);
+      expect(new Set(picked).size).toBe(picked.length);
+      expect(picked.length).toBeGreaterThanOrEqual(8);
+    }
+    const whole = matmulReference64(a, b, n);
+    const r = 1 + Math.floor(Math.random() * (reference.rows.length - 1));
+    const j = Math.floor(Math.random() * n);
+    expect(reference.rowValues[r * n + j]).toBeCloseTo(whole[reference.rows[r]! * n + j]!, 9);
+    const k = Math.floor(Math.random() * reference.columns.length);
+    const i = Math.floor(Math.random() * n);
+    expect(reference.columnValues[k * n + i]).toBeCloseTo(whole[i * n + reference.columns[k]!]!, 9);
+    expect(sampledRelativeError(c, reference)).toBeLessThan(MAX_RELATIVE_ERROR / 10);
+
+    // A wrong element in a checked row or column is caught; a NaN anywhere (an unwritten, poisoned element) too.
+    const wrong = c.slice();
+    wrong[reference.rows[r]! * n + j] = wrong[reference.rows[r]! * n + j]! + 4 * MAX_RELATIVE_ERROR * reference.largest;
+    expect(sampledRelativeError(wrong, reference)).toBeGreaterThan(MAX_RELATIVE_ERROR);
+    const wrongColumn = c.slice();
+    wrongColumn[i * n + reference.columns[k]!] = Number.POSITIVE_INFINITY;
+    expect(sampledRelativeError(wrongColumn, reference)).toBeNaN();
+    const unwritten = c.slice();
+    unwritten[Math.floor(Math.random() * n * n)] = Number.NaN;
+    expect(sampledRelativeError(unwritten, reference)).toBeNaN();
+    expect(sampledRelativeError(c.subarray(1), reference)).toBeNaN();
+  });
+});
+
 describe('dot-product sizes and configurations', () => {
   it.each([1, 2, 4])('with %i cores: every WebGPU variant at every size, lanes swept at the largest', (cores) => {
-    const params = resolveParams(dotProduct, 'quick');
+    const params = resolveParams(dotProduct, 'quick', { compareKernels: 1 });
     const configs = dotProduct.configurations!(params, cores, dotProduct.meta.backends);
     const sizes = [64, 128, 256];
     expect([...new Set(configs.map((c) => c.size))]).toEqual(sizes);
@@ -114,6 +170,15 @@ describe('dot-product sizes and configurations', () => {
         expect(counts).toEqual(size === 256 ? workerCounts(cores) : [cores]);
       }
     }
+  });
+
+  it('without compareKernels only the register-tiled WGSL kernel runs, at every size', () => {
+    const params = resolveParams(dotProduct, 'default');
+    expect(params.compareKernels).toBe(0);
+    const configs = dotProduct.configurations!(params, 2, dotProduct.meta.backends);
+    const gpu = configs.filter((c) => c.backend === 'webgpu');
+    expect(gpu.length).toBe(new Set(configs.map((c) => c.size)).size);
+    expect(new Set(gpu.map((c) => c.variant))).toEqual(new Set(['register']));
   });
 
   it.each([
@@ -138,7 +203,7 @@ describe('dot-product workload on the CPU backends', () => {
     const prepared = dotProduct.prepare(params, Math.random, n);
     const { output, check } = await runOnce(dotProduct, { backend, workers, size: n }, params, prepared);
     expect(check.ok, check.detail).toBe(true);
-    const maxAbs = prepared.reference.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const maxAbs = prepared.reference.largest;
     const index = Math.floor(Math.random() * n * n);
     output[index] = output[index]! + 4 * MAX_RELATIVE_ERROR * maxAbs;
     expect(dotProduct.verify(output, prepared).ok).toBe(false);

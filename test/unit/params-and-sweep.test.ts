@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ParamError, parseParamText, resolveParams } from '../../src/engine/params.ts';
-import { plannedConfigurations, workerCounts } from '../../src/engine/sweep.ts';
+import { plannedConfigurations, sizedConfigurations, withinLanePlan, workerCounts } from '../../src/engine/sweep.ts';
 import { planSampleCount, quickSampling, warmedUp, defaultSampling } from '../../src/measure/sampling.ts';
 import { cpuHeavy } from '../../src/workloads/cpu-heavy/index.ts';
 import { validateSuiteRequest } from '../../src/engine/run-suite.ts';
@@ -56,11 +56,24 @@ describe('sweeps and sampling', () => {
       { backend: 'serial', workers: 1 },
       { backend: 'event-loop', workers: 1 },
       { backend: 'event-loop', workers: 2 },
-      { backend: 'event-loop', workers: 4 },
+      { backend: 'event-loop', workers: 4, oversubscribed: true },
       { backend: 'workers', workers: 1 },
       { backend: 'workers', workers: 2 },
-      { backend: 'workers', workers: 4 },
+      { backend: 'workers', workers: 4, oversubscribed: true },
     ]);
+  });
+
+  it('a preset without oversubscription keeps lane counts up to the core count, in sized sweeps too', () => {
+    const cores = 2 + Math.floor(Math.random() * 7);
+    const planned = plannedConfigurations(['serial', 'workers', 'shared-memory'], cores);
+    const sized = sizedConfigurations([64, 128], cores, ['serial', 'workers']);
+    for (const configs of [planned, sized]) {
+      expect(withinLanePlan(configs, true)).toEqual(configs);
+      const kept = withinLanePlan(configs, false);
+      expect(kept.length).toBeLessThan(configs.length);
+      expect(Math.max(...kept.map((c) => c.workers))).toBe(cores);
+      expect(kept).toEqual(configs.filter((c) => c.workers <= cores));
+    }
   });
 
   it('short samples relative to the timer get more samples; long ones the minimum', () => {

@@ -54,6 +54,7 @@ function context(rounds: number, overrides: Partial<SamplingPolicy> = {}): Exper
     budgetMs: 1e9,
     overBudgetFactor: 10,
     growth: { maxRunMs: 1e9, serialRunFactor: 1, experimentBudgetMs: 1e9 },
+    oversubscribe: true,
     ...overrides,
   };
   return {

@@ -207,6 +207,16 @@ describe('tiny-tasks workload', () => {
     );
   });
 
+  it('without spawnAtEverySize the new-worker path runs at the largest size only, the others at every size', () => {
+    const params = resolveParams(tinyTasks, 'default');
+    expect(params.spawnAtEverySize).toBe(0);
+    const cores = 1 + Math.floor(Math.random() * 8);
+    const configs = tinyTasks.configurations!(params, cores, tinyTasks.meta.backends);
+    const sizes = taskSizesUs(params.minUs!, params.maxUs!, params.perDecade!);
+    expect(configs.filter((c) => c.variant === 'spawn').map((c) => c.size)).toEqual([sizes.at(-1)]);
+    for (const variant of ['pooled', 'atomics']) expect(configs.filter((c) => c.variant === variant).map((c) => c.size)).toEqual(sizes);
+  });
+
   it('refuses a task count or size out of range before anything runs', () => {
     expect(() => resolveParams(tinyTasks, 'quick', { tasks: 0 })).toThrow(/tasks must be between/);
     expect(() => resolveParams(tinyTasks, 'quick', { maxUs: 1e6 })).toThrow(/maxUs must be between 1 and 50,000/);

@@ -87,7 +87,7 @@ export const apiCalls: Workload<Prepared, EchoResult[]> = {
       max: 2_000,
       integer: true,
       unit: 'ms',
-      presets: { quick: 10, default: 20, thorough: 25 },
+      presets: { quick: 10, default: 10, thorough: 25 },
     },
   ],
   implementations: { serial: onLanes, 'event-loop': onLanes, workers: onLanes },

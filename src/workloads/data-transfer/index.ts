@@ -121,7 +121,7 @@ export const dataTransfer: Workload<Prepared, Output> = {
       max: MAX_KIB,
       integer: true,
       unit: 'KiB',
-      presets: { quick: 16 * 1024, default: 64 * 1024, thorough: MAX_KIB },
+      presets: { quick: 16 * 1024, default: 16 * 1024, thorough: MAX_KIB },
     },
     {
       key: 'minRunKiB',
@@ -133,7 +133,7 @@ export const dataTransfer: Workload<Prepared, Output> = {
       max: MAX_KIB,
       integer: true,
       unit: 'KiB',
-      presets: { quick: 256, default: 512, thorough: 1_024 },
+      presets: { quick: 256, default: 128, thorough: 1_024 },
     },
     {
       key: 'factor',

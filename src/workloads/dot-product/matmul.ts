@@ -86,3 +86,95 @@ export function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<
   }
   return maxValue > 0 ? maxError / maxValue : maxError;
 }
+
+/** Up to this n the whole float64 reference is made (n = 512: 0.27 Gflop, a fraction of a second once per size). */
+export const FULL_CHECK_MAX_N = 512;
+
+/** About this many float64 multiply-adds go into a sampled reference: rows and columns enough, at any n. */
+const SAMPLED_CHECK_FLOPS = 2 ** 27;
+
+/**
+ * What a product is checked against. Up to FULL_CHECK_MAX_N every element of C; above it, whole rows and
+ * whole columns of C in float64: the first and last of each (where edge tiles go wrong) and others drawn at
+ * random, so a GPU that reaches n = 4096 is still verified without a minute of JavaScript. Every element of
+ * C must be finite either way, so a region a kernel never wrote (poisoned with NaN) cannot pass.
+ */
+export interface MatmulReference {
+  n: number;
+  /** Row indices checked, each compared element by element. */
+  rows: number[];
+  /** rows.length × n float64 values, row after row. */
+  rowValues: Float64Array;
+  /** Column indices checked. */
+  columns: number[];
+  /** columns.length × n float64 values, column after column. */
+  columnValues: Float64Array;
+  /** The largest |C₆₄| among the checked elements: the scale of the relative error. */
+  largest: number;
+  /** Whether every element is checked. */
+  whole: boolean;
+}
+
+/** Rows and columns to check: all of them up to FULL_CHECK_MAX_N, else the first, the last and random others. */
+export function referenceIndices(n: number, random: () => number): { rows: number[]; columns: number[]; whole: boolean } {
+  if (n <= FULL_CHECK_MAX_N) {
+    const all = Array.from({ length: n }, (_, i) => i);
+    return { rows: all, columns: [], whole: true };
+  }
+  const count = Math.max(8, Math.min(32, Math.floor(SAMPLED_CHECK_FLOPS / (2 * n * n))));
+  const pick = () => {
+    const chosen = new Set<number>([0, n - 1]);
+    while (chosen.size < count) chosen.add(Math.floor(random() * n));
+    return [...chosen].sort((x, y) => x - y);
+  };
+  return { rows: pick(), columns: pick(), whole: false };
+}
+
+/** The float64 reference for these rows and columns of C = A·B (all rows: the whole product). */
+export function matmulReferenceSampled(a: Float32Array, b: Float32Array, n: number, random: () => number): MatmulReference {
+  const { rows, columns, whole } = referenceIndices(n, random);
+  const rowValues = whole ? matmulReference64(a, b, n) : new Float64Array(rows.length * n);
+  if (!whole) {
+    for (const [r, i] of rows.entries()) {
+      const out = rowValues.subarray(r * n, (r + 1) * n);
+      for (let k = 0; k < n; k++) {
+        const aik = a[i * n + k]!;
+        const bRow = k * n;
+        for (let j = 0; j < n; j++) out[j] = out[j]! + aik * b[bRow + j]!;
+      }
+    }
+  }
+  const columnValues = new Float64Array(columns.length * n);
+  const column = new Float64Array(n);
+  for (const [c, j] of columns.entries()) {
+    for (let k = 0; k < n; k++) column[k] = b[k * n + j]!;
+    for (let i = 0; i < n; i++) {
+      let sum = 0;
+      const aRow = i * n;
+      for (let k = 0; k < n; k++) sum += a[aRow + k]! * column[k]!;
+      columnValues[c * n + i] = sum;
+    }
+  }
+  let largest = 0;
+  for (const v of rowValues) largest = Math.max(largest, Math.abs(v));
+  for (const v of columnValues) largest = Math.max(largest, Math.abs(v));
+  return { n, rows, rowValues, columns, columnValues, largest, whole };
+}
+
+/**
+ * Largest |C − C₆₄| over the checked elements, over the largest |C₆₄| among them; NaN when C has the wrong
+ * length or any element of C (checked or not) is not finite.
+ */
+export function sampledRelativeError(c: ArrayLike<number>, reference: MatmulReference): number {
+  const { n, rows, rowValues, columns, columnValues, largest } = reference;
+  if (c.length !== n * n) return Number.NaN;
+  for (let i = 0; i < c.length; i++) if (!Number.isFinite(c[i]!)) return Number.NaN;
+  let maxError = 0;
+  for (const [r, i] of rows.entries()) {
+    for (let j = 0; j < n; j++) maxError = Math.max(maxError, Math.abs(c[i * n + j]! - rowValues[r * n + j]!));
+  }
+  for (const [k, j] of columns.entries()) {
+    for (let i = 0; i < n; i++) maxError = Math.max(maxError, Math.abs(c[i * n + j]! - columnValues[k * n + i]!));
+  }
+  return largest > 0 ? maxError / largest : maxError;
+}

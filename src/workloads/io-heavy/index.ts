@@ -135,7 +135,7 @@ export const ioHeavy: Workload<Prepared, WriteOutcome[]> = {
       max: 256,
       integer: true,
       unit: 'MiB',
-      presets: { default: 4, quick: 2 },
+      presets: { quick: 2, default: 1, thorough: 4 },
     },
     {
       key: 'files',

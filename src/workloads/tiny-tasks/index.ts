@@ -127,7 +127,7 @@ export const tinyTasks: Workload<Prepared, number[]> = {
       max: MAX_TASK_US,
       integer: false,
       unit: 'µs',
-      presets: { default: 10_000, quick: 10_000 },
+      presets: { quick: 10_000, default: 1_000, thorough: 10_000 },
     },
     {
       key: 'perDecade',
@@ -147,16 +147,29 @@ export const tinyTasks: Workload<Prepared, number[]> = {
       integer: false,
       presets: { default: 0, quick: 0 },
     },
+    {
+      key: 'spawnAtEverySize',
+      label: 'New worker per task at every size',
+      description:
+        '1: the new-worker-per-task path runs at every task size; 0: at the largest only. Starting a worker costs ' +
+        'the same at every size (tens of ms), so one size shows it, and saves seconds.',
+      min: 0,
+      max: 1,
+      integer: true,
+      presets: { quick: 1, default: 0, thorough: 1 },
+    },
   ],
   implementations: { serial: throughExecutor, workers, 'shared-memory': sharedMemory },
   configurations(params, hardwareConcurrency, backends): Configuration[] {
     const lanes = Math.max(1, Math.floor(hardwareConcurrency));
     const has = (b: Configuration['backend']) => backends.includes(b);
-    return taskSizesUs(params.minUs!, params.maxUs!, params.perDecade!).flatMap((size) => [
+    const sizes = taskSizesUs(params.minUs!, params.maxUs!, params.perDecade!);
+    const spawnAt = (size: number) => params.spawnAtEverySize === 1 || size === sizes.at(-1);
+    return sizes.flatMap((size) => [
       ...(has('serial') ? [{ backend: 'serial' as const, workers: 1, size }] : []),
       ...(has('workers') ? [{ backend: 'workers' as const, workers: lanes, size, variant: 'pooled' }] : []),
       ...(has('shared-memory') ? [{ backend: 'shared-memory' as const, workers: lanes, size, variant: 'atomics' }] : []),
-      ...(has('workers') ? [{ backend: 'workers' as const, workers: lanes, size, variant: 'spawn' }] : []),
+      ...(has('workers') && spawnAt(size) ? [{ backend: 'workers' as const, workers: lanes, size, variant: 'spawn' }] : []),
     ]);
   },
   prepare(params, random, size): Prepared {
