@@ -210,14 +210,25 @@ export function headlineFigures(results: Results): HeadlineFigure[] {
     value: saturates ?? null,
     text: saturates === undefined || saturates === null ? 'not measured' : String(saturates),
   });
-  for (const variant of ['spawn', 'pooled', 'atomics']) {
+  const pathName = { spawn: 'a worker spawned per task', pooled: 'pooled workers (a message per task)', atomics: 'a shared-memory mailbox per lane', ring: 'the shared-memory task ring' } as const;
+  for (const variant of ['spawn', 'pooled', 'atomics', 'ring'] as const) {
     const key = Object.keys(tiny?.derived ?? {}).find((k) => k.startsWith('breakEvenUs.') && k.endsWith(`.${variant}`));
     const value = key ? tiny!.derived![key]! : null;
     figures.push({
       id: `tiny-tasks.break-even.${variant}`,
-      label: `Tiny tasks: task size from which ${variant === 'spawn' ? 'a worker spawned per task' : variant === 'pooled' ? 'pooled workers' : 'Atomics dispatch to workers'} beat serial`,
+      label: `Tiny tasks: task size from which ${pathName[variant]} beat serial`,
       value,
       text: value === null ? 'not measured' : typeof value === 'number' ? `${value} µs` : value === 'never' ? 'never (in the sweep)' : `${value} µs`,
+    });
+  }
+  for (const variant of ['pooled', 'atomics', 'ring'] as const) {
+    const key = Object.keys(tiny?.derived ?? {}).find((k) => k.startsWith('perTaskUs.') && k.endsWith(`.${variant}`));
+    const value = key ? tiny!.derived![key]! : null;
+    figures.push({
+      id: `tiny-tasks.per-task.${variant}`,
+      label: `Tiny tasks: cost per empty task through ${pathName[variant]}, ${tiny?.params.emptyBatch ?? '?'} tasks per batch`,
+      value,
+      text: typeof value === 'number' ? `${value} µs` : 'not measured',
     });
   }
   for (const [backend, variant, name] of [

@@ -97,7 +97,8 @@ export function referenceCurves(experiment: ExperimentResult, maxWorkers: number
  */
 export function sizeMarks(experiment: ExperimentResult): SizeMark[] {
   const serial = serialBySize(experiment);
-  const sized = measuredResults(experiment).filter((r) => r.size !== undefined);
+  // Size 0 is a fixed-cost point beside a sweep (tiny-tasks' batch of empty tasks), not a size on its log axis.
+  const sized = measuredResults(experiment).filter((r) => r.size !== undefined && r.size > 0);
   const label = (r: MeasuredResult) =>
     `${sweepLabel(r, false)}${r.backend === 'serial' || r.backend === 'webgpu' || r.backend === 'gpujs' ? '' : ` × ${r.workers}`}`;
   const groups = [...groupBy(sized, label).entries()].filter(([, g]) => new Set(g.map((r) => r.size)).size > 1);

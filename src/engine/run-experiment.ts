@@ -256,6 +256,7 @@ async function measureRound(
       signal: ctx.signal,
       executor: await createExecutor(config.backend, config.workers, scope.pool, ctx.signal),
       pool: scope.pool,
+      cores: ctx.hardwareConcurrency,
       gpuDevice: () => scope.gpu.get(),
     };
     const setup = implementation.setup ? await implementation.setup(runContext, prepared) : undefined;

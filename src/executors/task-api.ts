@@ -4,6 +4,7 @@ import { epochNowMs } from '../measure/clock.ts';
 import type { KernelRef } from '../workloads/kernels.ts';
 import { callKernel, resolveKernel } from './kernels.ts';
 import { serveLane, type WordKernel } from './atomics-protocol.ts';
+import { serveRing, type RingKernel } from './task-ring.ts';
 
 /** A task's value and when it ran, on the clock the page shares (see epochNowMs). */
 export interface TaskReply<R> {
@@ -70,6 +71,14 @@ export const taskApi = {
    */
   serveAtomics(ref: KernelRef, control: Int32Array, data: Float64Array, lane: number, argWords: number): number {
     return serveLane(resolveKernel<Float64Array, unknown>(ref) as WordKernel, control, data, lane, argWords);
+  },
+
+  /**
+   * Serve batches from the task ring (executors/task-ring.ts) until the page stops it, spinning up to
+   * `spinMs` between batches before sleeping. The worker answers no other call meanwhile.
+   */
+  serveRing(ref: KernelRef, control: Int32Array, data: Float64Array, lane: number, laneCount: number, argWords: number, spinMs: number): number {
+    return serveRing(resolveKernel<Float64Array, unknown>(ref) as RingKernel, control, data, lane, laneCount, argWords, spinMs);
   },
 };
 

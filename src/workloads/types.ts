@@ -79,6 +79,8 @@ export interface RunContext {
   executor: TaskExecutor;
   /** The experiment's worker pool, started with `config.workers` workers for worker backends. */
   pool: WorkerPool;
+  /** Cores the sweep plans for: the measured usable figure where the browser reports more than the machine has. */
+  cores: number;
   /** The GPU device, created on first use and shared by the experiment; rejects with a reason when unavailable. */
   gpuDevice(): Promise<GPUDevice>;
 }

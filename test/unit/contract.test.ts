@@ -26,7 +26,7 @@ const SMALL: Record<string, Record<string, number>> = {
 function runsInProcess(workload: Workload<any, any>, config: Configuration): boolean {
   if (!(workload.meta.id in SMALL)) return false;
   if (config.backend === 'webgpu' || config.backend === 'gpujs') return false;
-  if (workload.meta.id === 'tiny-tasks' && (config.variant === 'atomics' || config.variant === 'spawn')) return false;
+  if (workload.meta.id === 'tiny-tasks' && config.variant !== undefined && config.variant !== 'pooled') return false;
   return true;
 }
 

@@ -53,7 +53,7 @@ describe('cpu-heavy kernel', () => {
     };
     const signal = new AbortController().signal;
     const run = await implementationOf(cpuHeavy, 'serial').run(
-      { config: { backend: 'serial', workers: 1 }, params, signal, executor: direct, pool: undefined as never, gpuDevice: () => Promise.reject(new Error('no GPU')) },
+      { config: { backend: 'serial', workers: 1 }, params, signal, executor: direct, pool: undefined as never, cores: 2, gpuDevice: () => Promise.reject(new Error('no GPU')) },
       a,
       undefined,
     );

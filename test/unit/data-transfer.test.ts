@@ -77,7 +77,7 @@ function handover(mode: 'clone' | 'transfer' | 'in-place'): TaskExecutor {
 
 function context(config: Configuration, executor: TaskExecutor): RunContext {
   const params = resolveParams(dataTransfer, 'quick', { minRunKiB: 8 });
-  return { config, params, signal: new AbortController().signal, executor, pool: undefined as never, gpuDevice: () => Promise.reject(new Error('no GPU')) };
+  return { config, params, signal: new AbortController().signal, executor, pool: undefined as never, cores: 2, gpuDevice: () => Promise.reject(new Error('no GPU')) };
 }
 
 describe('data-transfer workload', () => {

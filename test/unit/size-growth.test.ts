@@ -52,7 +52,7 @@ describe('the engine with a growing sweep (virtual clock)', () => {
       prepare: (_params, random) => 1 + random(),
       verify: (output, prepared) => ({ ok: output === prepared, detail: 'same' }),
     };
-    const sampling = { ...quickSampling, maxWarmupRuns: 2, budgetMs: 20, overBudgetFactor: 100, growth: { maxRunMs: 200, serialRunFactor: 2, experimentBudgetMs: 1e9 } };
+    const sampling = { ...quickSampling, oversubscribe: true, maxWarmupRuns: 2, budgetMs: 20, overBudgetFactor: 100, growth: { maxRunMs: 200, serialRunFactor: 2, experimentBudgetMs: 1e9 } };
     const experiment = await runExperiment(
       { workload: workload as Workload, preset: 'quick' },
       {

@@ -192,19 +192,49 @@ describe('summary', () => {
 
 describe('tiny-tasks workload', () => {
   it.each([
-    [2, ['serial', 'workers', 'shared-memory'] as const, 4],
+    [2, ['serial', 'workers', 'shared-memory'] as const, 5],
     [3, ['serial', 'workers'] as const, 3],
     [1, ['serial'] as const, 1],
   ])('configurations at %i cores with %j: every size, %i per size, lanes = cores', (cores, backends, perSize) => {
-    const params = resolveParams(tinyTasks, 'quick');
+    const params = resolveParams(tinyTasks, 'quick', { emptyBatch: 0 });
     const configs = tinyTasks.configurations!(params, cores, backends);
     const sizes = taskSizesUs(params.minUs!, params.maxUs!, params.perDecade!);
     expect(configs).toHaveLength(sizes.length * perSize);
     for (const c of configs) expect(c.workers).toBe(c.backend === 'serial' ? 1 : cores);
     expect(new Set(configs.map((c) => c.size))).toEqual(new Set(sizes));
     expect(new Set(configs.map((c) => c.variant ?? 'serial'))).toEqual(
-      new Set(['serial', ...(backends.includes('workers' as never) ? ['pooled', 'spawn'] : []), ...(backends.includes('shared-memory' as never) ? ['atomics'] : [])]),
+      new Set(['serial', ...(backends.includes('workers' as never) ? ['pooled', 'spawn'] : []), ...(backends.includes('shared-memory' as never) ? ['ring', 'atomics'] : [])]),
     );
+  });
+
+  it('a batch of empty tasks (size 0) for every path but a new worker per task; each task still sums something', () => {
+    const emptyBatch = 1 + Math.floor(Math.random() * 4_096);
+    const params = resolveParams(tinyTasks, 'quick', { emptyBatch, iterationsPerUs: 1_000 });
+    const configs = tinyTasks.configurations!(params, 2, tinyTasks.meta.backends);
+    expect(configs.filter((c) => c.size === 0).map((c) => c.variant ?? 'serial')).toEqual(['serial', 'pooled', 'ring', 'atomics']);
+    const prepared = tinyTasks.prepare(params, Math.random, 0);
+    expect(prepared.ranges).toHaveLength(emptyBatch);
+    for (const r of prepared.ranges) expect(r.end - r.start).toBe(1);
+    expect(prepared.references.every((sum) => sum !== 0)).toBe(true);
+    const wrong = [...prepared.references];
+    wrong[Math.floor(Math.random() * wrong.length)] = 0;
+    expect(tinyTasks.verify(wrong, prepared).ok).toBe(false);
+  });
+
+  it('the per-task cost of each path comes from the empty batch, and that batch stays out of the break-even', () => {
+    const emptyBatch = 256 + Math.floor(Math.random() * 3_840);
+    const ringUs = 0.2 + Math.random() * 3;
+    const results: BackendResult[] = [
+      measured('serial', 0, (emptyBatch * 0.01) / 1_000),
+      measured('shared-memory', 0, (emptyBatch * ringUs) / 1_000, 'ring'),
+      ...[1, 10, 100].flatMap((s) => [measured('serial', s, (16 * s) / 1_000), measured('shared-memory', s, (8 * s + 40) / 1_000, 'ring')]),
+    ];
+    const summary = summarizeTinyTasks(results, 16, emptyBatch);
+    expect(summary['perTaskUs.shared-memory.ring']).toBeCloseTo(ringUs, 2);
+    expect(summary['perTaskUs.serial']).toBeCloseTo(0.01, 4);
+    // 8s + 40 < 16s from s = 5 µs: the break-even lies between 1 and 10, whatever the empty batch cost.
+    expect(summary['breakEvenUs.shared-memory.ring']).toBeGreaterThan(1);
+    expect(summary['breakEvenUs.shared-memory.ring']).toBeLessThan(10);
   });
 
   it('without spawnAtEverySize the new-worker path runs at the largest size only, the others at every size', () => {
@@ -214,7 +244,7 @@ describe('tiny-tasks workload', () => {
     const configs = tinyTasks.configurations!(params, cores, tinyTasks.meta.backends);
     const sizes = taskSizesUs(params.minUs!, params.maxUs!, params.perDecade!);
     expect(configs.filter((c) => c.variant === 'spawn').map((c) => c.size)).toEqual([sizes.at(-1)]);
-    for (const variant of ['pooled', 'atomics']) expect(configs.filter((c) => c.variant === variant).map((c) => c.size)).toEqual(sizes);
+    for (const variant of ['pooled', 'ring', 'atomics']) expect(configs.filter((c) => c.variant === variant).map((c) => c.size)).toEqual([0, ...sizes]);
   });
 
   it('refuses a task count or size out of range before anything runs', () => {
@@ -238,7 +268,7 @@ describe('tiny-tasks workload', () => {
       },
     };
     const signal = new AbortController().signal;
-    const ctx = { config: { backend: 'serial' as const, workers: 1, size: sizeUs }, params, signal, executor: direct, pool: undefined as never, gpuDevice: () => Promise.reject(new Error('no GPU')) };
+    const ctx = { config: { backend: 'serial' as const, workers: 1, size: sizeUs }, params, signal, executor: direct, pool: undefined as never, cores: 2, gpuDevice: () => Promise.reject(new Error('no GPU')) };
     const run = await implementationOf(tinyTasks, 'serial').run(ctx, a, undefined);
     expect(tinyTasks.verify(run.output, a).ok).toBe(true);
     const wrong = [...run.output];

@@ -67,20 +67,32 @@ export function breakEvenKey(r: Pick<MeasuredResult, 'backend' | 'variant'>): st
   return ['breakEvenUs', r.backend, r.variant].filter(Boolean).join('.');
 }
 
+/** The name a variant's per-task cost is filed under, e.g. "perTaskUs.shared-memory.ring". */
+export function perTaskKey(r: Pick<MeasuredResult, 'backend' | 'variant'>): string {
+  return ['perTaskUs', r.backend, r.variant].filter(Boolean).join('.');
+}
+
 /**
  * The experiment's figures once every configuration is measured: a break-even size per parallel variant
- * (a number in µs, "≤N" when it already wins at the smallest size N, "never"), and a per-task overhead
- * note on every parallel result that has a serial result at its size.
+ * (a number in µs, "≤N" when it already wins at the smallest size N, "never"), a per-task overhead note on
+ * every parallel result that has a serial result at its size, and from the batch of `emptyBatch` empty
+ * tasks (size 0) each path's cost per task, in µs.
  */
-export function summarizeTinyTasks(results: readonly BackendResult[], tasks: number): Record<string, number | string> {
-  const measured = results.filter(isMeasured);
+export function summarizeTinyTasks(results: readonly BackendResult[], tasks: number, emptyBatch = 0): Record<string, number | string> {
+  const summary: Record<string, number | string> = {};
+  const all = results.filter(isMeasured);
+  for (const r of all.filter((m) => m.size === 0 && emptyBatch > 0)) {
+    const perTaskUs = (r.medianMs / emptyBatch) * 1_000;
+    summary[perTaskKey(r)] = sig3(perTaskUs);
+    r.note = [r.note, `${sig3(perTaskUs)} µs per task over a batch of ${emptyBatch.toLocaleString('en')} empty tasks`].filter(Boolean).join('; ');
+  }
+  const measured = all.filter((r) => r.size !== 0);
   const serial = measured.filter((r) => r.backend === 'serial' && r.size !== undefined);
   const serialBySize = new Map(serial.map((r) => [r.size!, r]));
   const asPoint = (r: MeasuredResult): SizePoint => ({ sizeUs: r.size!, medianMs: r.medianMs });
   const addNote = (r: MeasuredResult, text: string) => (r.note = r.note ? `${r.note}; ${text}` : text);
 
   for (const r of serial) addNote(r, `${sig3((r.medianMs / tasks) * 1_000)} µs of compute per task`);
-  const summary: Record<string, number | string> = {};
   const variants = new Map<string, MeasuredResult[]>();
   for (const r of measured) {
     if (r.backend === 'serial' || r.size === undefined) continue;

@@ -1,5 +1,7 @@
 /** Tiny tasks: the post's "for small operations I saw no benefit from multitasking", measured as per-task overhead. */
 import { startAtomicsDispatch, type AtomicsDispatcher } from '../../executors/atomics-dispatch.ts';
+import { spinningLaneCount, startRingDispatch, type RingDispatcher } from '../../executors/ring-dispatch.ts';
+import { hasAtomicsPause } from '../../executors/task-ring.ts';
 import { spawnPerTaskExecutor } from '../../executors/spawn-per-task.ts';
 import { kernelRef } from '../kernels.ts';
 import type { BackendImplementation, Configuration, Params, TaskExecutor, Workload } from '../types.ts';
@@ -65,10 +67,36 @@ const workers: BackendImplementation<Prepared, number[], { spawn?: TaskExecutor 
   },
 };
 
-/** Workers parked on a shared-memory mailbox, woken with Atomics.notify: no message per task. */
-const sharedMemory: BackendImplementation<Prepared, number[], { atomics: AtomicsDispatcher }> = {
-  variants: ['atomics'],
+/** How long a ring lane spins for the next batch before it sleeps: a few task hand-outs' worth, then nothing. */
+const RING_SPIN_MS = 0.2;
+/** How long the page looks for a batch's end before it waits on the event loop. */
+const RING_PAGE_SPIN_MS = 0.05;
+
+/**
+ * Workers on shared memory, two designs. `ring`: the whole batch written once, lanes claim tasks by
+ * compare-and-swap and spin briefly before sleeping, the page hears once per batch. `atomics`: a mailbox
+ * per lane, the page hands out every task and waits for its answer (a store and a notify each way).
+ */
+const sharedMemory: BackendImplementation<Prepared, number[], { atomics?: AtomicsDispatcher; ring?: RingDispatcher }> = {
+  variants: ['ring', 'atomics'],
   async setup(ctx) {
+    if (ctx.config.variant === 'ring') {
+      const options = {
+        capacity: Math.max(ctx.params.tasks!, ctx.params.emptyBatch!),
+        spinMs: RING_SPIN_MS,
+        spinningLanes: spinningLaneCount(ctx.config.workers, ctx.cores),
+        pageSpinMs: RING_PAGE_SPIN_MS,
+      };
+      const ring = await startRingDispatch(ctx.pool, ctx.config.workers, WORDS_KERNEL, 2, options, ctx.signal);
+      return {
+        state: { ring },
+        mode: ring.waitMode,
+        note:
+          `one batch of tasks in shared memory, claimed by compare-and-swap; ${options.spinningLanes} of ${ctx.config.workers} lanes ` +
+          `spin up to ${RING_SPIN_MS * 1000} µs${hasAtomicsPause ? ' (with Atomics.pause)' : ''} before sleeping; ` +
+          `the page hears once per batch (${ring.waitMode === 'waitAsync' ? 'Atomics.waitAsync' : 'a check per macrotask'})`,
+      };
+    }
     const atomics = await startAtomicsDispatch(ctx.pool, ctx.config.workers, WORDS_KERNEL, 2, ctx.signal);
     return {
       state: { atomics },
@@ -79,11 +107,11 @@ const sharedMemory: BackendImplementation<Prepared, number[], { atomics: Atomics
           : 'workers parked in Atomics.wait; no Atomics.waitAsync here, so the page polls once per macrotask',
     };
   },
-  async run(ctx, prepared, { atomics }) {
-    const { results, spans } = await atomics.map(prepared.words, ctx.signal);
+  async run(ctx, prepared, { atomics, ring }) {
+    const { results, spans } = await (ring ?? atomics)!.map(prepared.words, ctx.signal);
     return { output: results, spans };
   },
-  teardown: ({ atomics }) => atomics.stop(),
+  teardown: ({ atomics, ring }) => (ring ?? atomics)!.stop(),
 };
 
 export const tinyTasks: Workload<Prepared, number[]> = {
@@ -105,7 +133,7 @@ export const tinyTasks: Workload<Prepared, number[]> = {
       label: 'Tasks per run',
       description: 'How many tasks each run hands out, the same at every size and for every backend.',
       min: 1,
-      max: 1_024,
+      max: 4_096,
       integer: true,
       presets: { default: 16, quick: 8 },
     },
@@ -148,6 +176,17 @@ export const tinyTasks: Workload<Prepared, number[]> = {
       presets: { default: 0, quick: 0 },
     },
     {
+      key: 'emptyBatch',
+      label: 'Batch of empty tasks',
+      description:
+        'Tasks in one more batch per path, each of one loop iteration, so the time is the hand-out alone: its median ' +
+        'over this count is the per-task cost of each path (size 0 in the table). 0 leaves it out.',
+      min: 0,
+      max: 4_096,
+      integer: true,
+      presets: { quick: 256, default: 4_096, thorough: 4_096 },
+    },
+    {
       key: 'spawnAtEverySize',
       label: 'New worker per task at every size',
       description:
@@ -164,10 +203,12 @@ export const tinyTasks: Workload<Prepared, number[]> = {
     const lanes = Math.max(1, Math.floor(hardwareConcurrency));
     const has = (b: Configuration['backend']) => backends.includes(b);
     const sizes = taskSizesUs(params.minUs!, params.maxUs!, params.perDecade!);
-    const spawnAt = (size: number) => params.spawnAtEverySize === 1 || size === sizes.at(-1);
-    return sizes.flatMap((size) => [
+    const spawnAt = (size: number) => size > 0 && (params.spawnAtEverySize === 1 || size === sizes.at(-1));
+    // Size 0: the batch of empty tasks, the hand-out cost alone (a new worker per task would take minutes).
+    return [...(params.emptyBatch! > 0 ? [0] : []), ...sizes].flatMap((size) => [
       ...(has('serial') ? [{ backend: 'serial' as const, workers: 1, size }] : []),
       ...(has('workers') ? [{ backend: 'workers' as const, workers: lanes, size, variant: 'pooled' }] : []),
+      ...(has('shared-memory') ? [{ backend: 'shared-memory' as const, workers: lanes, size, variant: 'ring' }] : []),
       ...(has('shared-memory') ? [{ backend: 'shared-memory' as const, workers: lanes, size, variant: 'atomics' }] : []),
       ...(has('workers') && spawnAt(size) ? [{ backend: 'workers' as const, workers: lanes, size, variant: 'spawn' }] : []),
     ]);
@@ -175,9 +216,11 @@ export const tinyTasks: Workload<Prepared, number[]> = {
   prepare(params, random, size): Prepared {
     const sizeUs = size ?? params.minUs!;
     const iterationsPerUs = iterationsPerUsFor(params);
+    // Size 0 is one iteration per task: a sum that still differs per task, so a skipped task is caught.
     const iterations = iterationsForUs(sizeUs, iterationsPerUs);
+    const tasks = sizeUs === 0 ? params.emptyBatch! : params.tasks!;
     const ranges: TaskRange[] = [];
-    for (let t = 0; t < params.tasks!; t++) {
+    for (let t = 0; t < tasks; t++) {
       // A fresh random start per task: no answer can be remembered from a previous task or run.
       const start = 1 + Math.floor(random() * MAX_START);
       ranges.push({ start, end: start + iterations });
@@ -204,6 +247,6 @@ export const tinyTasks: Workload<Prepared, number[]> = {
     return { iterationsPerUs: Number(prepared.iterationsPerUs.toPrecision(4)) };
   },
   summarize(results, params) {
-    return summarizeTinyTasks(results, params.tasks!);
+    return summarizeTinyTasks(results, params.tasks!, params.emptyBatch!);
   },
 };
