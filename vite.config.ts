@@ -1,17 +1,21 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { embedClient } from './build/embed-client-plugin.ts';
 import { wasmKernels } from './build/wasm-kernels-plugin.ts';
 import { latencyEndpoint } from './src/cli/latency-endpoint.ts';
 
-/** Cross-origin isolation: without it there is no SharedArrayBuffer and timers are coarse. */
+/**
+ * Cross-origin isolation: without it there is no SharedArrayBuffer and timers are coarse. Resources are
+ * `cross-origin` so that a tutorial page that is itself isolated (COOP + COEP) may frame the lab.
+ */
 export const isolationHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'cross-origin',
 };
 
 export default defineConfig({
-  plugins: [svelte(), latencyEndpoint(), wasmKernels()],
+  plugins: [svelte(), latencyEndpoint(), wasmKernels(), embedClient()],
   server: { headers: isolationHeaders, host: '127.0.0.1' },
   preview: { headers: isolationHeaders, host: '127.0.0.1' },
   worker: { format: 'es', plugins: () => [wasmKernels()] },

@@ -29,6 +29,8 @@ export interface RunObserver {
   runStarted(environment: EnvironmentReport): void;
   experimentDone(experiment: ExperimentResult): void;
   runEnded(outcome: { cancelled: boolean }): void;
+  /** As the run goes (an embedding page passes it on to its host); optional. */
+  progressed?(progress: SuiteProgress): void;
 }
 
 export class LabController {
@@ -94,7 +96,11 @@ export class LabController {
         signal: abortController.signal,
         checkCores: (signal) =>
           measureUsableCores(environment.hardwareConcurrency, signal, { timerResolutionMs: environment.timerResolutionMs }),
-        onProgress: (p) => (this.progress = describeProgress(p)),
+        onProgress: (p) => {
+          const progress = describeProgress(p);
+          this.progress = progress;
+          this.tell((o) => o.progressed?.(progress));
+        },
         onExperimentDone: (experiment) => {
           if (hiddenDuringExperiment) {
             experiment.warnings = [
