@@ -4,6 +4,7 @@ import { createLabApi } from './app/api.ts';
 import { savedRuns } from './app/history.svelte.ts';
 import { lab } from './app/lab.svelte.ts';
 import { viewer } from './app/viewer.svelte.ts';
+import { obtainIsolation } from './app/isolation.ts';
 import { parseUrlOptions } from './app/url-options.ts';
 import { startFrameBridge } from './embed/frame-bridge.ts';
 import { parseParentOrigins } from './embed/messages.ts';
@@ -20,6 +21,9 @@ addEventListener('pagehide', () => {
   lab.cancel('the page was hidden');
   terminateAllWorkers();
 });
+
+// A host that sends no isolation headers: the lab's service worker adds them, after one reload.
+void obtainIsolation(import.meta.env.BASE_URL);
 
 mount(App, { target: document.getElementById('app')! });
 

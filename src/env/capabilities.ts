@@ -76,6 +76,20 @@ function wasmFeatures(): { simd: boolean; relaxedSimd: boolean } {
   return { simd, relaxedSimd };
 }
 
+/**
+ * How an isolated page got its headers: from the server, or added by the lab's service worker on a host that
+ * sets none (it marks what it adds with X-Parallel-Lab-Isolation). Undefined when the page is not isolated.
+ */
+async function isolationSource(): Promise<'headers' | 'service-worker' | undefined> {
+  if (globalThis.crossOriginIsolated !== true) return undefined;
+  try {
+    const response = await fetch(location.href, { method: 'HEAD', cache: 'no-store' });
+    return response.headers.get('X-Parallel-Lab-Isolation') === 'service-worker' ? 'service-worker' : 'headers';
+  } catch {
+    return 'headers';
+  }
+}
+
 /** Collect the environment once per page load; the timer resolution is measured, not assumed. */
 export async function collectEnvironment(): Promise<EnvironmentReport> {
   const browser = describeBrowser(navigator.userAgent);
@@ -86,6 +100,7 @@ export async function collectEnvironment(): Promise<EnvironmentReport> {
     os: browser.os,
     hardwareConcurrency: navigator.hardwareConcurrency || 1,
     crossOriginIsolated: globalThis.crossOriginIsolated === true,
+    ...(await isolationSource().then((source) => (source ? { isolatedBy: source } : {}))),
     sharedArrayBuffer: typeof SharedArrayBuffer === 'function',
     timerResolutionMs: Math.round(measureTimerResolutionMs() * 1e6) / 1e6,
     webgpu: await describeWebGpu(),

@@ -193,6 +193,11 @@ export const EnvironmentSchema = Type.Object(
       }),
     ),
     crossOriginIsolated: Type.Boolean(),
+    isolatedBy: Type.Optional(
+      Type.Union([Type.Literal('headers'), Type.Literal('service-worker')], {
+        description: "Where an isolated page's COOP/COEP headers came from: the server, or the lab's service worker on a host that sets none.",
+      }),
+    ),
     sharedArrayBuffer: Type.Boolean(),
     timerResolutionMs: NonNegative,
     webgpu: Type.Object(

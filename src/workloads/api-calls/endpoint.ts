@@ -40,7 +40,8 @@ export interface ResolvedEndpoint {
 /** Query parameter that tells public/latency-sw.js to let a request through to the network. */
 export const BYPASS_PARAM = 'sw';
 
-const SW_SCRIPT = 'latency-sw.js';
+/** The lab's one service worker: the echo stand-in (latency-sw.js) and the isolation headers, see public/lab-sw.js. */
+const SW_SCRIPT = 'lab-sw.js';
 const CONTROL_TIMEOUT_MS = 10_000;
 
 let cached: { key: string; endpoint: Promise<ResolvedEndpoint> } | undefined;
@@ -146,7 +147,7 @@ async function probeOwn(): Promise<ResolvedEndpoint> {
   );
 }
 
-/** Register public/latency-sw.js and wait until it controls the page, or throw saying why it cannot. */
+/** Register the lab's service worker (public/lab-sw.js) and wait until it controls the page, or throw saying why it cannot. */
 async function ensureServiceWorker(base: URL, serverProblem: string): Promise<void> {
   const noServer = `This host has no api-calls endpoint (${base.pathname}${ECHO_PATH}: ${serverProblem}; the lab's own server, \`npm start\` or \`npm run dev\`, provides it)`;
   const container = globalThis.navigator?.serviceWorker;
@@ -162,7 +163,7 @@ async function ensureServiceWorker(base: URL, serverProblem: string): Promise<vo
     // Registering over it would replace another service worker (cross-origin isolation, say) on the same scope.
     throw new Error(
       `${noServer}, and another service worker (${controller.scriptURL}) controls this page. It can answer the ` +
-        `endpoint too with importScripts('${SW_SCRIPT}').`,
+        "endpoint too with importScripts('latency-sw.js').",
     );
   }
   try {
