@@ -138,6 +138,21 @@ describe.each(BROWSERS)('the lab in a tutorial page on another origin, in %s', (
     }
   });
 
+  it("the example tutorial page: its Run button drives the framed lab and writes the measured speedup into the page's text", async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${inject('labUrl')}examples/tutorial.html`);
+      await expect.poll(() => page.evaluate(() => (document.getElementById('run') as HTMLButtonElement).disabled), { timeout: 60_000 }).toBe(false);
+      await page.click('#run');
+      await expect
+        .poll(() => page.evaluate(() => document.getElementById('answer')!.textContent ?? ''), { timeout: 180_000, interval: 1_000 })
+        .toMatch(/two workers ran the loop \d+\.\d\d× as fast as one thread; two async tasks on the event loop, \d+\.\d\d×/);
+      expect(await page.evaluate(() => document.getElementById('status')!.textContent)).toBe('Done.');
+    } finally {
+      await page.close();
+    }
+  });
+
   it('a host that is not isolated: the frame says so, runs, and marks shared memory unavailable with the reason', async () => {
     const { page, ready } = await openHost('/plain.html');
     try {
