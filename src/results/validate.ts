@@ -39,9 +39,9 @@ function checker(name: string, make: () => Type.TSchema): Checker {
 
 /** The same object schema with one array property's items left unchecked (checked one by one afterwards). */
 function shallow(schema: Type.TObject, key: string): Type.TSchema {
-  const list = schema.properties[key] as Type.TArray;
+  const { maxItems } = schema.properties[key] as { maxItems?: number };
   return Type.Object(
-    { ...schema.properties, [key]: Type.Array(Type.Unknown(), { maxItems: list.maxItems }) },
+    { ...schema.properties, [key]: Type.Array(Type.Unknown(), maxItems === undefined ? {} : { maxItems }) },
     { additionalProperties: false },
   );
 }

@@ -14,7 +14,7 @@ export const workloads: readonly Workload<any, any>[] = [cpuHeavy, tinyTasks, da
 export function workloadById(id: string): Workload<any, any> {
   const found = workloads.find((w) => w.meta.id === id);
   if (!found) {
-    throw new RangeError(`Unknown experiment "${id}". Known: ${workloads.map((w) => w.meta.id).join(', ')}.`);
+    throw new RangeError(`Unknown experiment "${String(id).slice(0, 80)}". Known: ${workloads.map((w) => w.meta.id).join(', ')}.`);
   }
   return found;
 }
