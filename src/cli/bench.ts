@@ -113,8 +113,9 @@ function checkEndpoint(url: string): string {
 async function runOneBrowser(name: BrowserName, url: string, options: BenchOptions): Promise<Results> {
   const browser = await launchBrowser(name, { firefoxWebgpu: options.firefoxWebgpu });
   try {
-    // The page reads the endpoint from its address, as an embedding tutorial would pass it.
-    const page = await openLab(browser, options.endpoint ? `${url}?endpoint=${encodeURIComponent(options.endpoint)}` : url);
+    const page = await openLab(browser, url);
+    // Through the page's API: an endpoint on this machine, given in the address, would wait for a person to confirm it.
+    if (options.endpoint) await page.evaluate((endpoint) => window.parallelLab!.setEndpoint(endpoint), options.endpoint);
     const results = await runSuiteInPage(page, options.request, (label) => process.stderr.write(`  [${name}] ${label}\n`));
     results.environment.runner = { ...browser.runner, headless: true };
     return results;
