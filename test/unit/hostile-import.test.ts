@@ -50,7 +50,7 @@ describe('bounded parsing', () => {
     expect(scanJson('{"a" :\n {"constructor" : 1}}')).toEqual({ kind: 'forbidden-key', key: 'constructor' });
     expect(scanJson('{"note":"prototype","x":"\\"constructor\\""}')).toBeNull();
     const doc = makeResults();
-    doc.experiments[0]!.results[0]!.check = 'constructor';
+    (doc.experiments[0]!.results[0] as { check?: string }).check = 'constructor';
     expect(parseResultsText(JSON.stringify(doc)).ok).toBe(true);
   });
 
