@@ -96,3 +96,31 @@ function decodeKey(quoted: string): string | null {
     return null;
   }
 }
+
+/**
+ * The nesting check of scanJson over UTF-8 bytes as they arrive (an inflating share link), so that a link
+ * whose first kilobytes are already too deep is refused without inflating the rest. `push` answers false
+ * once the nesting passes maxDepth. Structural characters are ASCII, and UTF-8 never puts an ASCII byte
+ * inside a multi-byte character, so bytes can be read one by one.
+ */
+export function nestingGuard(maxDepth: number = DEFAULT_SCAN_LIMITS.maxDepth): { push(bytes: Uint8Array): boolean } {
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  return {
+    push(bytes) {
+      for (let i = 0; i < bytes.length; i++) {
+        const byte = bytes[i]!;
+        if (inString) {
+          if (escaped) escaped = false;
+          else if (byte === BACKSLASH) escaped = true;
+          else if (byte === QUOTE) inString = false;
+        } else if (byte === QUOTE) inString = true;
+        else if (byte === OPEN_BRACKET || byte === OPEN_BRACE) {
+          if (++depth > maxDepth) return false;
+        } else if (byte === CLOSE_BRACKET || byte === CLOSE_BRACE) depth--;
+      }
+      return true;
+    },
+  };
+}

@@ -7,6 +7,7 @@
  */
 import type { Comparison } from './comparison.ts';
 import type { ImportOptions, ImportOutcome } from './import.ts';
+import { DEFAULT_SCAN_LIMITS, nestingGuard } from './json-scan.ts';
 import { loadImporter } from './load-importer.ts';
 import type { Results } from './schema.ts';
 
@@ -125,7 +126,7 @@ export async function decodeShareFragment(hashOrUrl: string, options: ImportOpti
     const importer = await loadImporter();
     if ('ok' in importer) return importer;
     const maxChars = options.maxChars ?? importer.MAX_IMPORT_CHARS;
-    const inflated = await inflate(bytes, maxChars);
+    const inflated = await inflate(bytes, maxChars, { maxDepth: options.scanLimits?.maxDepth ?? DEFAULT_SCAN_LIMITS.maxDepth });
     if (typeof inflated === 'string') return { ok: false, message: inflated };
     if (expectedCrc !== null && crcText(inflated) !== expectedCrc) {
       return { ok: false, message: `${DAMAGED}: its content does not match its checksum (a character was changed). Copy the whole link again.` };
@@ -179,14 +180,24 @@ async function deflate(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<Array
 }
 
 /** Inflate, stopping as soon as the output passes maxBytes: a small link must not expand into gigabytes. */
-async function inflate(bytes: Uint8Array<ArrayBuffer>, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | string> {
+async function inflate(
+  bytes: Uint8Array<ArrayBuffer>,
+  maxBytes: number,
+  options: { maxDepth: number } = { maxDepth: DEFAULT_SCAN_LIMITS.maxDepth },
+): Promise<Uint8Array<ArrayBuffer> | string> {
   const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw')).getReader();
   const chunks: Uint8Array[] = [];
+  // Deep nesting is refused as it inflates: 24 Mi brackets compress into a link of 65 KB.
+  const nesting = nestingGuard(options.maxDepth);
   let total = 0;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      if (!nesting.push(value)) {
+        reader.cancel().catch(() => {});
+        return `This share link is damaged, or made to do harm: its JSON is nested too deeply to be results (more than ${options.maxDepth} levels); it was refused before reading it.`;
+      }
       total += value.byteLength;
       if (total > maxBytes) {
         reader.cancel().catch(() => {});
