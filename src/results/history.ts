@@ -308,7 +308,7 @@ function contentOf(app: Results['app'], environment: EnvironmentReport, experime
 }
 
 /** JSON with object keys sorted, so that the same content written in another key order compares equal. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
     // fromEntries defines own properties: a "__proto__" key stays a key.

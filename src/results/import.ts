@@ -1,7 +1,7 @@
 /**
- * The one safe way in for results from outside the page (a file, a share link): size checked before
- * parsing, prototype keys refused while parsing, the schema checked after. Bad input gives a message a
- * person can act on, never an exception.
+ * The one safe way in for results from outside the page (a file, a share link): size, nesting, value count
+ * and prototype keys checked by a cheap scan before parsing (json-scan.ts), the schema checked after. Bad
+ * input gives a message a person can act on, never an exception.
  */
 import Type from 'typebox';
 import Schema from 'typebox/schema';
