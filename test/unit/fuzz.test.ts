@@ -25,6 +25,8 @@ const RUNS = process.env.FUZZ_RUNS ? Number(process.env.FUZZ_RUNS) : 1_000;
 /** Longest a refusal may take, in ms. */
 const MAX_REFUSAL_MS = 1_000;
 const options = (runs = RUNS) => ({ seed: SEED, numRuns: runs, endOnFailure: true });
+/** Per test: about 15 s on an idle 2-core machine for the largest target, several times that under load. */
+const FUZZ_TIMEOUT = { timeout: 240_000 };
 
 beforeAll(() => {
   console.log(`fuzz: seed ${SEED}, ${RUNS} cases per target (replay with FUZZ_SEED=${SEED})`);
@@ -141,7 +143,7 @@ function checkImport(text: string): boolean {
   return true;
 }
 
-describe('fuzz: import', () => {
+describe('fuzz: import', FUZZ_TIMEOUT, () => {
   it('mutated documents: never a throw, a prototype change, a slow refusal, or an accepted document the viewer cannot render', () => {
     let accepted = 0;
     let cases = 0;
@@ -173,7 +175,7 @@ describe('fuzz: import', () => {
   });
 });
 
-describe('fuzz: share links', () => {
+describe('fuzz: share links', FUZZ_TIMEOUT, () => {
   const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.';
   let fragment = '';
   let original: Results;
@@ -230,7 +232,7 @@ describe('fuzz: share links', () => {
   });
 });
 
-describe('fuzz: URL options', () => {
+describe('fuzz: URL options', FUZZ_TIMEOUT, () => {
   const known = new Set(workloads.map((w) => w.meta.id));
   const key = fc.constantFrom('experiments', 'experiment', 'preset', 'embed', 'autorun', 'endpoint', '__proto__', 'x');
   const value = fc.oneof(
@@ -276,7 +278,7 @@ describe('fuzz: URL options', () => {
   });
 });
 
-describe('fuzz: parameters', () => {
+describe('fuzz: parameters', FUZZ_TIMEOUT, () => {
   it('the number parser never throws; what it reads is finite and written in plain decimal', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string({ maxLength: 30 }), fc.stringMatching(/^[-+0-9_.eExob]{0,12}$/)), (text) => {
@@ -352,7 +354,7 @@ describe('fuzz: parameters', () => {
   });
 });
 
-describe('fuzz: the echo endpoint', () => {
+describe('fuzz: the echo endpoint', FUZZ_TIMEOUT, () => {
   it('one parser: any query is answered 200 with a bounded, whole delay or refused 400, never a throw', () => {
     const delay = fc.oneof(fc.string({ maxLength: 12 }), fc.nat({ max: 20_000 }).map(String), fc.constantFrom('', ' 1', '1e3', '-0', '0x10', '1_0'));
     const token = fc.oneof(fc.stringMatching(/^[0-9a-f]{0,70}$/), fc.string({ maxLength: 20 }));
