@@ -1,7 +1,7 @@
 /*
  * Parallel Lab: a stand-in for the api-calls experiment's server endpoint on static hosts.
- * Answers GET <scope>api/echo?token=..&delayMs=.. after delayMs, exactly as src/cli/latency-endpoint.ts does
- * (the rules live in src/workloads/api-calls/protocol.ts; this file is plain JS served as is, so it repeats them).
+ * Answers GET <scope>api/echo?token=..&delayMs=.. after delayMs, exactly as src/cli/latency-endpoint.ts does:
+ * both read the query with public/echo-query.js, loaded here from the registration's scope (the lab's base).
  * Only the echo path is answered; every other request goes to the network untouched. Another service worker
  * can take this handler over with importScripts('latency-sw.js'): it only calls respondWith for the echo path.
  */
@@ -9,8 +9,7 @@
 'use strict';
 
 const ECHO_PATH = 'api/echo';
-const MAX_DELAY_MS = 10000;
-const TOKEN_PATTERN = /^[0-9a-f]{8,64}$/;
+importScripts(new URL('echo-query.js', self.registration ? self.registration.scope : self.location.href).href);
 const HEADERS = {
   'Content-Type': 'application/json; charset=utf-8',
   'Cache-Control': 'no-store',
@@ -36,15 +35,10 @@ function answerEcho(request) {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     return Promise.resolve(json(405, { error: request.method + ' is not allowed: use GET.' }, { Allow: 'GET, HEAD' }));
   }
-  const url = new URL(request.url);
-  const token = url.searchParams.get('token') || '';
-  if (!TOKEN_PATTERN.test(token)) return Promise.resolve(json(400, { error: 'token must be 8 to 64 lower-case hex digits.' }));
-  const delayText = url.searchParams.get('delayMs') || '0';
-  if (!/^\d{1,6}$/.test(delayText)) {
-    return Promise.resolve(json(400, { error: 'delayMs must be a whole number of milliseconds (got "' + delayText.slice(0, 20) + '").' }));
-  }
-  const delayMs = Number(delayText);
-  if (delayMs > MAX_DELAY_MS) return Promise.resolve(json(400, { error: 'delayMs must be at most ' + MAX_DELAY_MS + ' (got ' + delayMs + ').' }));
+  const query = self.parallelLabEchoQuery.parseEchoQuery(new URL(request.url).searchParams);
+  if (!query.ok) return Promise.resolve(json(400, { error: query.message }));
+  const token = query.token;
+  const delayMs = query.delayMs;
   const body = { token: token, delayMs: delayMs, checksum: fnv1a32Text(token + ':' + delayMs) };
   return new Promise((resolve) => setTimeout(() => resolve(json(200, body)), delayMs));
 }

@@ -5,6 +5,7 @@
 import { measureUsableCores } from '../env/usable-cores-check.ts';
 import { liveWorkerCount } from '../executors/worker-pool.ts';
 import type { SuiteRequest } from '../engine/run-suite.ts';
+import { setCustomEndpoint } from '../workloads/api-calls/endpoint.ts';
 import { workloads } from '../workloads/registry.ts';
 import type { HistoryController } from './history.svelte.ts';
 import type { LabController } from './lab.svelte.ts';
@@ -18,6 +19,11 @@ export function createLabApi(lab: LabController, saved?: { history: HistoryContr
       workloads.map((w) => ({ ...w.meta, params: w.params.map((p) => ({ ...p, presets: { ...p.presets } })) })),
     run: (request: SuiteRequest) => lab.run(request),
     cancel: (reason?: string) => lab.cancel(reason),
+    /**
+     * Point api-calls at a URL (or back at the lab's own endpoint with ''). A script calling this already runs
+     * in the page, so unlike `?endpoint=` in a link it needs no confirmation; throws for a malformed URL.
+     */
+    setEndpoint: (url: string) => setCustomEndpoint(url),
     progress: () => (lab.progress ? { ...lab.progress } : null),
     status: () => lab.status,
     /**

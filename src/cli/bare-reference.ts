@@ -5,11 +5,16 @@
  * public/bare/array-add.html, which does the same work with nothing but postMessage. The gap between the two
  * ratios is the lab's own overhead; what the bare page cannot reach is the browser's (or the machine's) limit.
  */
-import { parseArgs } from 'node:util';
+import { parseNumberText } from '../engine/params.ts';
 import { BROWSERS, launchBrowser, type BrowserName } from './browsers.ts';
+import { EXIT_OK, parseCommandLine, runScript, UsageError } from './cli.ts';
 import { openLab, runSuiteInPage } from './run-in-browser.ts';
 import { servePreview } from './serve.ts';
 import type { MeasuredResult } from '../results/schema.ts';
+
+const USAGE =
+  'Usage: npm run bare -- [--browser chromium,firefox] [--n 4194304] [--repeats 2]\n' +
+  'Array addition by the lab and by the bare reference page, side by side. Exits 1 when a run fails, 2 for bad input.\n';
 
 interface BareResult {
   n: number;
@@ -18,20 +23,30 @@ interface BareResult {
   speedup: number;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      browser: { type: 'string', default: BROWSERS.join(',') },
-      n: { type: 'string', default: String(2 ** 22) },
-      repeats: { type: 'string', default: '2' },
+async function main(): Promise<number> {
+  const parsed = parseCommandLine(
+    process.argv.slice(2),
+    {
+      options: {
+        browser: { type: 'string', default: BROWSERS.join(',') },
+        n: { type: 'string', default: String(2 ** 22) },
+        repeats: { type: 'string', default: '2' },
+      },
     },
-  });
-  const n = Number(values.n);
-  const repeats = Number(values.repeats);
+    USAGE,
+  );
+  if (!parsed) return EXIT_OK;
+  const { values } = parsed;
+  const n = parseNumberText(values.n);
+  const repeats = parseNumberText(values.repeats);
+  if (n === null || !Number.isInteger(n) || n < 1) throw new UsageError(`--n wants a whole number of elements, got "${values.n}".`);
+  if (repeats === null || !Number.isInteger(repeats) || repeats < 1) throw new UsageError(`--repeats wants a whole number, got "${values.repeats}".`);
+  const browsers = values.browser.split(',').map((b) => b.trim()) as BrowserName[];
+  for (const b of browsers) if (!BROWSERS.includes(b)) throw new UsageError(`Unknown browser "${b}": use ${BROWSERS.join(', ')}.`);
   const server = await servePreview();
   const lines: string[] = ['| browser | n | lab: serial ms | lab: shared × 2 ms | lab speedup | bare: serial ms | bare: shared × 2 ms | bare speedup |', '| --- | --- | --- | --- | --- | --- | --- | --- |'];
   try {
-    for (const name of values.browser.split(',') as BrowserName[]) {
+    for (const name of browsers) {
       const browser = await launchBrowser(name);
       try {
         const page = await openLab(browser, server.url);
@@ -64,9 +79,7 @@ async function main(): Promise<void> {
     await server.close();
   }
   process.stdout.write(`${lines.join('\n')}\n`);
+  return EXIT_OK;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+runScript(main);

@@ -5,7 +5,6 @@
  * page's own API, prints a table and writes the results JSON. Exits non-zero when anything fails.
  */
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { busyWarning } from '../analysis/machine-reading.ts';
 import { parseParamText } from '../engine/params.ts';
 import { validateSuiteRequest, type SuiteRequest } from '../engine/run-suite.ts';
@@ -19,6 +18,7 @@ import { workloads } from '../workloads/registry.ts';
 import { PRESETS, type BackendId, type Preset } from '../workloads/types.ts';
 import { BACKEND_IDS, isBackendId } from '../engine/backends.ts';
 import { BROWSERS, launchBrowser, type BrowserName } from './browsers.ts';
+import { EXIT_FAILED_RUN, EXIT_OK, parseCommandLine, runScript, UsageError } from './cli.ts';
 import { formatResultsTable, problemsIn } from './report.ts';
 import { openLab, runSuiteInPage } from './run-in-browser.ts';
 import { servePreview } from './serve.ts';
@@ -26,7 +26,11 @@ import { servePreview } from './serve.ts';
 /** Where `npm start` serves the lab: the compare link points there, as the bench's own server is gone by then. */
 const LAB_URL = 'http://127.0.0.1:4173/';
 
-class UsageError extends Error {}
+const USAGE =
+  'Usage: npm run bench -- --browser chromium|firefox|chromium,firefox [--experiments ' +
+  `${workloads.map((w) => w.meta.id).join(',')}] [--preset quick|default|thorough] [--quick] [--backends ${BACKEND_IDS.join(',')}] [--out FILE] [--param ID.KEY=VALUE ...] ` +
+  '[--firefox-webgpu on|off] [--endpoint URL]\n' +
+  'Exits 1 when a backend fails or answers wrongly, 2 for bad input (options, parameters, experiment ids).\n';
 
 interface BenchOptions {
   browsers: BrowserName[];
@@ -37,31 +41,26 @@ interface BenchOptions {
   endpoint?: string;
 }
 
-function parseOptions(argv: string[]): BenchOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      browser: { type: 'string', default: 'chromium' },
-      experiments: { type: 'string' },
-      quick: { type: 'boolean', default: false },
-      preset: { type: 'string' },
-      backends: { type: 'string' },
-      out: { type: 'string' },
-      param: { type: 'string', multiple: true, default: [] },
-      'firefox-webgpu': { type: 'string', default: 'on' },
-      endpoint: { type: 'string' },
-      help: { type: 'boolean', default: false },
+function parseOptions(argv: string[]): BenchOptions | null {
+  const parsed = parseCommandLine(
+    argv,
+    {
+      options: {
+        browser: { type: 'string', default: 'chromium' },
+        experiments: { type: 'string' },
+        quick: { type: 'boolean', default: false },
+        preset: { type: 'string' },
+        backends: { type: 'string' },
+        out: { type: 'string' },
+        param: { type: 'string', multiple: true, default: [] },
+        'firefox-webgpu': { type: 'string', default: 'on' },
+        endpoint: { type: 'string' },
+      },
     },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(
-      'Usage: npm run bench -- --browser chromium|firefox|chromium,firefox [--experiments ' +
-        `${workloads.map((w) => w.meta.id).join(',')}] [--preset quick|default|thorough] [--quick] [--backends ${BACKEND_IDS.join(',')}] [--out FILE] [--param ID.KEY=VALUE ...] ` +
-        '[--firefox-webgpu on|off] [--endpoint URL]\n',
-    );
-    process.exit(0);
-  }
+    USAGE,
+  );
+  if (!parsed) return null;
+  const { values } = parsed;
   const browsers = values.browser.split(',').map((b) => b.trim()) as BrowserName[];
   for (const b of browsers) {
     if (!BROWSERS.includes(b)) throw new UsageError(`Unknown browser "${b}": use ${BROWSERS.join(', ')}.`);
@@ -113,8 +112,9 @@ function checkEndpoint(url: string): string {
 async function runOneBrowser(name: BrowserName, url: string, options: BenchOptions): Promise<Results> {
   const browser = await launchBrowser(name, { firefoxWebgpu: options.firefoxWebgpu });
   try {
-    // The page reads the endpoint from its address, as an embedding tutorial would pass it.
-    const page = await openLab(browser, options.endpoint ? `${url}?endpoint=${encodeURIComponent(options.endpoint)}` : url);
+    const page = await openLab(browser, url);
+    // Through the page's API: an endpoint on this machine, given in the address, would wait for a person to confirm it.
+    if (options.endpoint) await page.evaluate((endpoint) => window.parallelLab!.setEndpoint(endpoint), options.endpoint);
     const results = await runSuiteInPage(page, options.request, (label) => process.stderr.write(`  [${name}] ${label}\n`));
     results.environment.runner = { ...browser.runner, headless: true };
     return results;
@@ -152,6 +152,7 @@ async function writeCompareLink(comparison: Comparison, out: string | undefined)
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
+  if (!options) return EXIT_OK;
   // Refuse bad parameters before any browser starts: the page would refuse them too, a minute later.
   validateSuiteRequest(options.request);
   const server = await servePreview();
@@ -187,13 +188,7 @@ async function main(): Promise<number> {
   }
   if (comparison) await writeCompareLink(comparison, options.out);
   for (const p of problems) process.stderr.write(`error: ${p}\n`);
-  return problems.length > 0 ? 1 : 0;
+  return problems.length > 0 ? EXIT_FAILED_RUN : EXIT_OK;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(error instanceof UsageError ? 2 : 1);
-  },
-);
+runScript(main);

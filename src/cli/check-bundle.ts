@@ -5,10 +5,9 @@
  * content, 2 for bad arguments or a missing build.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseNumberText } from '../engine/params.ts';
 import { FIRST_LOAD_BUDGET_BYTES, formatBundleReport, inspectBuild } from './bundle-budget.ts';
-
-class UsageError extends Error {}
+import { EXIT_FAILED_RUN, EXIT_OK, parseCommandLine, runScript, UsageError } from './cli.ts';
 
 const USAGE =
   'Usage: tsx src/cli/check-bundle.ts [--dist DIR] [--budget-kb KB]\n' +
@@ -16,32 +15,26 @@ const USAGE =
   `  --budget-kb KB   first-load JavaScript allowed, gzipped, in kB of 1000 bytes (default: ${FIRST_LOAD_BUDGET_BYTES / 1000})\n`;
 
 function parseOptions(argv: string[]): { dist: string; budgetBytes: number } | null {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
+  const parsed = parseCommandLine(
+    argv,
+    {
       options: {
         dist: { type: 'string', default: 'dist' },
         'budget-kb': { type: 'string', default: String(FIRST_LOAD_BUDGET_BYTES / 1000) },
-        help: { type: 'boolean', default: false },
       },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  if (values.help) return null;
-  const budgetKb = Number(values['budget-kb']);
+    },
+    USAGE,
+  );
+  if (!parsed) return null;
+  const { values } = parsed;
+  const budgetKb = parseNumberText(values['budget-kb']) ?? NaN;
   if (!Number.isFinite(budgetKb) || budgetKb <= 0) throw new UsageError(`--budget-kb wants a positive number, got "${values['budget-kb']}".`);
   return { dist: resolve(values.dist), budgetBytes: Math.round(budgetKb * 1000) };
 }
 
 async function main(): Promise<number> {
-  const options = parseOptions(process.argv.slice(2).filter((a) => a !== '--'));
-  if (!options) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  const options = parseOptions(process.argv.slice(2));
+  if (!options) return EXIT_OK;
   let report;
   try {
     report = await inspectBuild(options.dist, options.budgetBytes);
@@ -49,13 +42,7 @@ async function main(): Promise<number> {
     throw new UsageError((error as Error).message);
   }
   process.stdout.write(`${formatBundleReport(report)}\n`);
-  return report.ok ? 0 : 1;
+  return report.ok ? EXIT_OK : EXIT_FAILED_RUN;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(error instanceof UsageError ? 2 : 1);
-  },
-);
+runScript(main);

@@ -7,13 +7,11 @@
  * run fails or a result is not verified.
  */
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import type { Results } from '../results/schema.ts';
 import { BROWSERS, launchBrowser, type BrowserName } from './browsers.ts';
+import { EXIT_FAILED_RUN, EXIT_OK, parseCommandLine, runScript, UsageError } from './cli.ts';
 import { openLab, runSuiteInPage } from './run-in-browser.ts';
 import { servePreview } from './serve.ts';
-
-class UsageError extends Error {}
 
 const USAGE =
   'Usage: npm run dispatch-costs -- [--browser chromium,firefox] [--batches 1,16,256,4096] [--out FILE]\n' +
@@ -28,20 +26,19 @@ const PATHS = [
 ] as const;
 
 function parseOptions(argv: string[]) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      browser: { type: 'string', default: 'chromium' },
-      batches: { type: 'string', default: '1,16,256,4096' },
-      out: { type: 'string' },
-      help: { type: 'boolean', default: false },
+  const parsed = parseCommandLine(
+    argv,
+    {
+      options: {
+        browser: { type: 'string', default: 'chromium' },
+        batches: { type: 'string', default: '1,16,256,4096' },
+        out: { type: 'string' },
+      },
     },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    process.exit(0);
-  }
+    USAGE,
+  );
+  if (!parsed) return null;
+  const { values } = parsed;
   const browsers = values.browser.split(',').map((b) => b.trim()) as BrowserName[];
   for (const b of browsers) if (!BROWSERS.includes(b)) throw new UsageError(`Unknown browser "${b}": use ${BROWSERS.join(', ')}.`);
   const batches = values.batches.split(',').map((b) => Number(b.trim()));
@@ -59,6 +56,7 @@ function perTask(results: Results, path: (typeof PATHS)[number], batch: number):
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
+  if (!options) return EXIT_OK;
   const server = await servePreview();
   const lines: string[] = [];
   const documents: Record<string, Results[]> = {};
@@ -103,13 +101,7 @@ async function main(): Promise<number> {
   process.stdout.write(`${lines.join('\n')}\n`);
   if (options.out) await writeFile(options.out, `${JSON.stringify(documents, null, 2)}\n`);
   if (unverified > 0) process.stderr.write(`${unverified} result(s) were not verified.\n`);
-  return unverified > 0 ? 1 : 0;
+  return unverified > 0 ? EXIT_FAILED_RUN : EXIT_OK;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1);
-  },
-);
+runScript(main);

@@ -7,10 +7,22 @@ import { readFile } from 'node:fs/promises';
 import { headlineFigures } from '../analysis/headline-figures.ts';
 import { parseResultsText } from '../results/import.ts';
 import type { Results } from '../results/schema.ts';
+import { EXIT_FAILED_RUN, EXIT_OK, parseCommandLine, runScript, UsageError } from './cli.ts';
+
+const USAGE =
+  'Usage: npm run figures -- FILE [FILE ...]\n' +
+  'Prints the headline figures of results or comparison files as a Markdown table, one column per run.\n' +
+  'Exits 1 when a figure misses its target, 2 for a missing or unreadable file.\n';
 
 async function readRuns(path: string): Promise<Results[]> {
-  const outcome = parseResultsText(await readFile(path, 'utf8'));
-  if (!outcome.ok) throw new Error(`${path}: ${outcome.message}`);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`${path}: ${(error as Error).message}`);
+  }
+  const outcome = parseResultsText(text);
+  if (!outcome.ok) throw new UsageError(`${path}: ${outcome.message}`);
   return outcome.runs;
 }
 
@@ -22,8 +34,10 @@ function runName(run: Results): string {
 }
 
 async function main(): Promise<number> {
-  const paths = process.argv.slice(2).filter((a) => a !== '--');
-  if (paths.length === 0) throw new Error('Usage: npm run figures -- results.json [more.json ...]');
+  const parsed = parseCommandLine(process.argv.slice(2), { options: {}, allowPositionals: true }, USAGE);
+  if (!parsed) return EXIT_OK;
+  const paths = parsed.positionals;
+  if (paths.length === 0) throw new UsageError(`No file given.\n${USAGE.trimEnd()}`);
   const runs = (await Promise.all(paths.map(readRuns))).flat();
   const tables = runs.map(headlineFigures);
   const lines = [
@@ -41,13 +55,7 @@ async function main(): Promise<number> {
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   if (missed > 0) process.stderr.write(`${missed} figure${missed === 1 ? '' : 's'} missed ${missed === 1 ? 'its' : 'their'} target.\n`);
-  return missed > 0 ? 1 : 0;
+  return missed > 0 ? EXIT_FAILED_RUN : EXIT_OK;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(2);
-  },
-);
+runScript(main);

@@ -5,14 +5,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Plugin } from 'vite';
-import {
-  ECHO_PATH,
-  ENDPOINT_HEADER,
-  MAX_DELAY_MS,
-  TOKEN_PATTERN,
-  echoChecksum,
-  type EchoBody,
-} from '../workloads/api-calls/protocol.ts';
+import { ECHO_PATH, ENDPOINT_HEADER, echoChecksum, type EchoBody } from '../workloads/api-calls/protocol.ts';
+import { parseEchoQuery } from './echo-query.ts';
 
 /** What to answer to one request, and after how long: the pure part of the endpoint, unit-tested. */
 export interface EchoReply {
@@ -45,12 +39,9 @@ export function echoReply(method: string, url: URL): EchoReply {
   if (method !== 'GET' && method !== 'HEAD') {
     return refuse(405, `${method} is not allowed: use GET.`, { Allow: 'GET, HEAD' });
   }
-  const token = url.searchParams.get('token') ?? '';
-  if (!TOKEN_PATTERN.test(token)) return refuse(400, 'token must be 8 to 64 lower-case hex digits.');
-  const delayText = url.searchParams.get('delayMs') ?? '0';
-  if (!/^\d{1,6}$/.test(delayText)) return refuse(400, `delayMs must be a whole number of milliseconds (got "${delayText.slice(0, 20)}").`);
-  const delayMs = Number(delayText);
-  if (delayMs > MAX_DELAY_MS) return refuse(400, `delayMs must be at most ${MAX_DELAY_MS} (got ${delayMs}).`);
+  const query = parseEchoQuery(url.searchParams);
+  if (!query.ok) return refuse(400, query.message);
+  const { token, delayMs } = query;
   const body: EchoBody = { token, delayMs, checksum: echoChecksum(token, delayMs) };
   return { status: 200, headers: { ...ECHO_HEADERS }, body: JSON.stringify(body), delayMs };
 }

@@ -6,37 +6,28 @@
  * 2 on bad input.
  */
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { headlineFigures } from '../analysis/headline-figures.ts';
 import { validateSuiteRequest, type SuiteRequest } from '../engine/run-suite.ts';
 import type { Results } from '../results/schema.ts';
 import { workloads } from '../workloads/registry.ts';
 import type { Preset } from '../workloads/types.ts';
 import { BROWSERS, launchBrowser, type BrowserName } from './browsers.ts';
+import { EXIT_FAILED_RUN, EXIT_OK, parseCommandLine, runScript, UsageError } from './cli.ts';
 import { openLab, runSuiteInPage } from './run-in-browser.ts';
 import { servePreview } from './serve.ts';
-
-class UsageError extends Error {}
 
 const USAGE =
   'Usage: npm run presets-compare -- [--browser chromium|firefox] [--experiments id,id] [--out FILE]\n' +
   'Runs the default and the thorough preset in one browser session and compares their headline figures.\n';
 
 function parseOptions(argv: string[]) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      browser: { type: 'string', default: 'chromium' },
-      experiments: { type: 'string' },
-      out: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    process.exit(0);
-  }
+  const parsed = parseCommandLine(
+    argv,
+    { options: { browser: { type: 'string', default: 'chromium' }, experiments: { type: 'string' }, out: { type: 'string' } } },
+    USAGE,
+  );
+  if (!parsed) return null;
+  const { values } = parsed;
   const browser = values.browser as BrowserName;
   if (!BROWSERS.includes(browser)) throw new UsageError(`Unknown browser "${values.browser}": use ${BROWSERS.join(' or ')}.`);
   const experiments = values.experiments ? values.experiments.split(',').map((e) => e.trim()).filter(Boolean) : workloads.map((w) => w.meta.id);
@@ -69,6 +60,7 @@ export function comparePresets(quickRun: Results, thoroughRun: Results): PresetA
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
+  if (!options) return EXIT_OK;
   const request = (preset: Preset): SuiteRequest => ({ experiments: options.experiments, preset });
   validateSuiteRequest(request('thorough'));
   const server = await servePreview();
@@ -103,13 +95,7 @@ async function main(): Promise<number> {
   if (options.out) await writeFile(options.out, `${JSON.stringify({ default: runs.default, thorough: runs.thorough }, null, 2)}\n`);
   const outside = rows.filter((r) => r.inside === false).length;
   if (outside > 0) process.stderr.write(`${outside} default figure${outside === 1 ? '' : 's'} fell outside the thorough range.\n`);
-  return outside > 0 ? 1 : 0;
+  return outside > 0 ? EXIT_FAILED_RUN : EXIT_OK;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1);
-  },
-);
+runScript(main);

@@ -13,7 +13,6 @@
  * Exits 2 on bad options, 1 when a kernel answers wrongly or fails.
  */
 import { cpus } from 'node:os';
-import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { buildWasmKernels } from '../../build/wasm-kernels-compile.ts';
 import { WasmArena, type WasmSimdMode } from '../executors/wasm-memory.ts';
@@ -39,7 +38,8 @@ import {
 } from '../workloads/shared/wasm-kernels.ts';
 import type { LaneReply, LaneTask } from './wasm-bench-lane.ts';
 
-class UsageError extends Error {}
+import { parseNumberText } from '../engine/params.ts';
+import { EXIT_FAILED_RUN, EXIT_OK, parseCommandLine, runScript, UsageError } from './cli.ts';
 
 /** As the dot-product experiment's own check: float32 sums of n ≤ 2048 terms land far below it. */
 const MAX_RELATIVE_ERROR = 1e-3;
@@ -65,18 +65,17 @@ const USAGE =
   'Relaxed SIMD on Node 20: node --experimental-wasm-relaxed-simd --import tsx src/cli/wasm-kernels-bench.ts\n';
 
 function positiveIntegers(option: string, text: string, max: number): number[] {
-  const values = text.split(',').map((part) => Number(part.trim()));
+  const values = text.split(',').map((part) => parseNumberText(part) ?? NaN);
   for (const value of values) {
     if (!Number.isInteger(value) || value < 1 || value > max) throw new UsageError(`--${option} takes integers from 1 to ${max}, got "${text}".`);
   }
   return values;
 }
 
-function parseOptions(argv: string[]): BenchOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
+function parseOptions(argv: string[]): BenchOptions | null {
+  const parsed = parseCommandLine(
+    argv,
+    {
       options: {
         sizes: { type: 'string', default: '256,512,1024' },
         threads: { type: 'string', default: '1' },
@@ -85,17 +84,12 @@ function parseOptions(argv: string[]): BenchOptions {
         'add-elements': { type: 'string', default: String(4 * 2 ** 20) },
         'add-repeats': { type: 'string', default: '10' },
         'sum-terms': { type: 'string', default: String(1e8) },
-        help: { type: 'boolean', default: false },
       },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  if (values.help) {
-    process.stdout.write(USAGE);
-    process.exit(0);
-  }
+    },
+    USAGE,
+  );
+  if (!parsed) return null;
+  const { values } = parsed;
   const flavours = values.flavours.split(',').map((f) => f.trim()) as WasmSimdMode[];
   for (const f of flavours) if (!FLAVOURS.includes(f)) throw new UsageError(`Unknown flavour "${f}": use ${FLAVOURS.join(', ')}.`);
   return {
@@ -257,6 +251,7 @@ async function benchSumRange(ref: WasmInstanceRef, terms: number, threads: numbe
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
+  if (!options) return EXIT_OK;
   const compileStartMs = performance.now();
   const built = await buildWasmKernels();
   const compileMs = performance.now() - compileStartMs;
@@ -300,14 +295,7 @@ async function main(): Promise<number> {
       }
     }
   }
-  return measured > 0 ? 0 : 1;
+  return measured > 0 ? EXIT_OK : EXIT_FAILED_RUN;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    if (error instanceof UsageError) process.stderr.write(USAGE);
-    process.exit(error instanceof UsageError ? 2 : 1);
-  },
-);
+runScript(main);

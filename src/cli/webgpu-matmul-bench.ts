@@ -11,16 +11,15 @@
  * machine), set-up compile ms, and the shape the register kernel ran.
  */
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import type { KernelBenchReport } from '../workloads/dot-product/gpu-harness.ts';
 import type { MatmulVariant, RegisterTileShape } from '../workloads/dot-product/gpu.ts';
+import { parseNumberText } from '../engine/params.ts';
 import { BROWSERS, launchBrowser, type BrowserName } from './browsers.ts';
+import { EXIT_OK, parseCommandLine, runScript, UsageError } from './cli.ts';
 import { openKernelPage } from './kernel-page.ts';
 import { serveSource } from './serve.ts';
 
 const VARIANTS: readonly MatmulVariant[] = ['register', 'tiled', 'naive'];
-
-class UsageError extends Error {}
 
 interface Options {
   browsers: BrowserName[];
@@ -48,27 +47,26 @@ function parseList<T extends string>(text: string, known: readonly T[], what: st
   return items;
 }
 
-function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+function parseOptions(argv: string[]): Options | null {
+  const parsed = parseCommandLine(
+    argv,
+    {
+      options: {
       browser: { type: 'string', default: 'chromium,firefox' },
       sizes: { type: 'string', default: '512,1024' },
       variants: { type: 'string', default: VARIANTS.join(',') },
       samples: { type: 'string', default: '3' },
       shape: { type: 'string', multiple: true, default: [] },
       out: { type: 'string' },
-      help: { type: 'boolean', default: false },
+      },
     },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    process.exit(0);
-  }
-  const sizes = values.sizes.split(',').map(Number);
+    USAGE,
+  );
+  if (!parsed) return null;
+  const { values } = parsed;
+  const sizes = values.sizes.split(',').map((part) => parseNumberText(part) ?? NaN);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 4_096)) throw new UsageError(`--sizes wants whole numbers from 1 to 4096, got "${values.sizes}".`);
-  const samples = Number(values.samples);
+  const samples = parseNumberText(values.samples) ?? NaN;
   if (!Number.isInteger(samples) || samples < 1 || samples > 100) throw new UsageError(`--samples wants 1 to 100, got "${values.samples}".`);
   return {
     browsers: parseList(values.browser, BROWSERS, 'browser'),
@@ -139,17 +137,7 @@ async function main(options: Options): Promise<number> {
   return 0;
 }
 
-let options: Options;
-try {
-  options = parseOptions(process.argv.slice(2));
-} catch (error) {
-  process.stderr.write(`${(error as Error).message}\n${USAGE}`);
-  process.exit(2);
-}
-main(options).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runScript(async () => {
+  const options = parseOptions(process.argv.slice(2));
+  return options ? await main(options) : EXIT_OK;
+});

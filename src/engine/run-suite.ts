@@ -6,7 +6,7 @@ import type { EnvironmentReport, ExperimentResult, Results } from '../results/sc
 import { workloadById } from '../workloads/registry.ts';
 import type { BackendId, Preset } from '../workloads/types.ts';
 import { experimentEstimateMs, SuiteClock } from './eta.ts';
-import { resolveParams } from './params.ts';
+import { checkPreset, ParamError, resolveParams } from './params.ts';
 import { plannedConfigurationCount, runExperiment, type ExperimentContext, type Progress } from './run-experiment.ts';
 import { BACKEND_IDS, isBackendId, type Capabilities } from './backends.ts';
 import { tryCoreCheck, withCoreFigures, type CoreCheck } from './suite-cores.ts';
@@ -38,13 +38,31 @@ export interface SuiteHooks {
  * should not surface after the first has spent a minute.
  */
 export function validateSuiteRequest(request: SuiteRequest): void {
-  if (request.experiments.length === 0) throw new RangeError('No experiment was selected.');
-  for (const id of request.experiments) resolveParams(workloadById(id), request.preset, request.params?.[id]);
-  for (const id of Object.keys(request.params ?? {})) {
-    if (!request.experiments.includes(id)) workloadById(id);
+  // It may come from a page script through window.parallelLab: every field is checked for its type first.
+  const given: unknown = request;
+  if (given === null || typeof given !== 'object') throw new ParamError('A run request must be an object: { experiments, preset }.');
+  const { experiments, params, backends } = given as Record<string, unknown>;
+  if (!Array.isArray(experiments)) throw new ParamError('experiments must be a list of experiment ids.');
+  if (experiments.length === 0) throw new ParamError('No experiment was selected.');
+  for (const id of experiments) {
+    if (typeof id !== 'string') throw new ParamError('experiments must be a list of experiment ids (text).');
   }
-  for (const backend of request.backends ?? []) {
-    if (!isBackendId(backend)) throw new RangeError(`Unknown backend "${backend}". Known: ${BACKEND_IDS.join(', ')}.`);
+  const preset = checkPreset((given as Record<string, unknown>).preset);
+  if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) {
+    throw new ParamError('params must be an object: { "experiment-id": { key: number } }.');
+  }
+  const perExperiment = (params ?? {}) as Record<string, unknown>;
+  for (const id of experiments as string[]) {
+    resolveParams(workloadById(id), preset, Object.hasOwn(perExperiment, id) ? perExperiment[id] : undefined);
+  }
+  for (const id of Object.keys(perExperiment)) {
+    if (!(experiments as string[]).includes(id)) workloadById(id);
+  }
+  if (backends !== undefined && !Array.isArray(backends)) throw new ParamError('backends must be a list of backend ids.');
+  for (const backend of (backends ?? []) as unknown[]) {
+    if (typeof backend !== 'string' || !isBackendId(backend)) {
+      throw new ParamError(`Unknown backend "${String(typeof backend === 'string' ? backend.slice(0, 80) : typeof backend)}". Known: ${BACKEND_IDS.join(', ')}.`);
+    }
   }
 }
 

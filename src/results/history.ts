@@ -209,7 +209,7 @@ function createHistory(db: IDBPDatabase<HistorySchema>, closedReason: () => stri
           await tx.objectStore('experiments').add({ runId, index, experiment });
           await tx.objectStore('runs').put({ ...run, experimentIds: [...run.experimentIds, experiment.id] });
         };
-        await Promise.all([write().catch((error) => abortWith(tx, error)), tx.done]);
+        await settle(tx, write);
       }),
 
     finishRun: (runId, outcome) =>
@@ -220,7 +220,7 @@ function createHistory(db: IDBPDatabase<HistorySchema>, closedReason: () => stri
           const status: SavedRunStatus = outcome.cancelled ? 'cancelled' : 'complete';
           await tx.store.put({ ...run, status, finishedAt: new Date().toISOString() });
         };
-        await Promise.all([write().catch((error) => abortWith(tx, error)), tx.done]);
+        await settle(tx, write);
       }),
 
     listRuns: () =>
@@ -269,14 +269,18 @@ function createHistory(db: IDBPDatabase<HistorySchema>, closedReason: () => stri
         const experimentIds = results.experiments.map((e) => e.id);
         const tx = db.transaction(['runs', 'experiments'], 'readwrite', { durability: 'strict' });
         const write = async () => {
-          // Opening the same link twice (a reload) must not save it twice.
+          // Opening the same link twice (a reload) must not save it twice; a document that differs in any
+          // number is another run, even with the same date, browser and experiments.
           const sameTime = await tx.objectStore('runs').index('createdAt').getAll(results.createdAt);
-          const existing = sameTime.find(
-            (run) =>
-              run.environment.userAgent === results.environment.userAgent &&
-              run.experimentIds.join('\n') === experimentIds.join('\n'),
-          );
-          if (existing) return { runId: existing.id, alreadySaved: true };
+          const wanted = canonicalJson(contentOf(results.app, results.environment, results.experiments, Boolean(results.cancelled)));
+          for (const run of sameTime) {
+            if (run.environment.userAgent !== results.environment.userAgent || run.experimentIds.join('\n') !== experimentIds.join('\n')) continue;
+            const records = await tx.objectStore('experiments').getAll(experimentsOf(run.id));
+            const saved = records.sort((a, b) => a.index - b.index).map((r) => r.experiment);
+            if (canonicalJson(contentOf(run.app, run.environment, saved, run.status !== 'complete')) === wanted) {
+              return { runId: run.id, alreadySaved: true };
+            }
+          }
           const runId = newRunId();
           await tx.objectStore('runs').add({
             id: runId,
@@ -291,12 +295,36 @@ function createHistory(db: IDBPDatabase<HistorySchema>, closedReason: () => stri
           for (const [index, experiment] of results.experiments.entries()) await experiments.add({ runId, index, experiment });
           return { runId, alreadySaved: false };
         };
-        const [outcome] = await Promise.all([write().catch((error) => abortWith(tx, error)), tx.done]);
-        return outcome;
+        return await settle(tx, write);
       }),
 
     close: () => db.close(),
   };
+}
+
+/** What makes two saved runs the same run: everything but where it came from and its id. */
+function contentOf(app: Results['app'], environment: EnvironmentReport, experiments: ExperimentResult[], cancelled: boolean) {
+  return { app, environment, experiments, cancelled };
+}
+
+/** JSON with object keys sorted, so that the same content written in another key order compares equal. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    // fromEntries defines own properties: a "__proto__" key stays a key.
+    return Object.fromEntries(Object.keys(v).sort().map((key) => [key, (v as Record<string, unknown>)[key]]));
+  });
+}
+
+/**
+ * Run a transaction's writes and wait for its commit; on failure, abort it and throw the most telling error:
+ * the write's own (say QuotaExceededError) rather than the bare AbortError that the abort itself causes.
+ */
+async function settle<T>(tx: { abort(): void; done: Promise<void> }, write: () => Promise<T>): Promise<T> {
+  const [written, committed] = await Promise.allSettled([write().catch((error: unknown) => abortWith(tx, error)), tx.done]);
+  const errors = [written, committed].filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => o.reason as unknown);
+  if (errors.length > 0) throw errors.find((e) => (e as { name?: unknown } | null)?.name !== 'AbortError') ?? errors[0];
+  return (written as PromiseFulfilledResult<T>).value;
 }
 
 /** Abort the transaction (so tx.done rejects and nothing half-written stays) and pass the error on. */
@@ -358,5 +386,12 @@ function storageFailureMessage(action: string, error: unknown, closedReason: str
     return `Could not ${action}: the browser's storage for this site is full. Delete old runs from the history; the results on screen are not lost.`;
   }
   if (name === 'InvalidStateError') return `Could not ${action}: the history database was closed. Reload the page.`;
+  // A transaction the browser aborted says only "AbortError": most often the storage quota ran out at commit.
+  if (name === 'AbortError') {
+    return (
+      `Could not ${action}: the browser stopped the write before it finished, most often because the storage for this ` +
+      'site is full. Nothing was saved; delete old runs from the history and try again. The results on screen are not lost.'
+    );
+  }
   return `Could not ${action}: ${name ? `${name}: ` : ''}${detail}`;
 }

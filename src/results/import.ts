@@ -1,12 +1,13 @@
 /**
- * The one safe way in for results from outside the page (a file, a share link): size checked before
- * parsing, prototype keys refused while parsing, the schema checked after. Bad input gives a message a
- * person can act on, never an exception.
+ * The one safe way in for results from outside the page (a file, a share link): size, nesting, value count
+ * and prototype keys checked by a cheap scan before parsing (json-scan.ts), the schema checked after. Bad
+ * input gives a message a person can act on, never an exception.
  */
 import Type from 'typebox';
 import Schema from 'typebox/schema';
 import Value from 'typebox/value';
 import { COMPARISON_SCHEMA_ID, MAX_COMPARISON_RUNS, RESULTS_SCHEMA_ID } from './documents.ts';
+import { scanJson, type JsonScanLimits, type JsonScanProblem } from './json-scan.ts';
 import { ExperimentSchema, ResultsSchema, type Results } from './schema.ts';
 import { validateResults } from './validate.ts';
 
@@ -21,6 +22,8 @@ export interface ImportOptions {
   maxRuns?: number;
   /** Schema errors quoted in a message, at most. */
   maxErrors?: number;
+  /** Nesting and value-count limits checked before parsing (see scanJson). */
+  scanLimits?: JsonScanLimits;
 }
 
 /** What an import gives: the runs it holds (one for a results file), or why it was refused. */
@@ -29,14 +32,8 @@ export type ImportOutcome =
   | { ok: false; message: string };
 
 const READS = `this lab reads ${RESULTS_SCHEMA_ID} and ${COMPARISON_SCHEMA_ID}`;
-/** Keys that can reach a prototype when a parsed object is later merged or assigned somewhere. */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-class ForbiddenKeyError extends Error {
-  constructor(readonly key: string) {
-    super(key);
-  }
-}
+const UTF16_MESSAGE =
+  'This file is saved as UTF-16 text; results files are UTF-8. Save it again as UTF-8 (in most editors: Save As, Encoding: UTF-8) and import it again.';
 
 /** Parse and check results text (a file's content, a link's payload); never throws for bad input. */
 export function parseResultsText(text: string, options: ImportOptions = {}): ImportOutcome {
@@ -69,13 +66,14 @@ function parseChecked(text: string, options: ImportOptions): ImportOutcome {
   // Editors on some systems save a byte-order mark, which JSON.parse does not accept.
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (body.trim() === '') return { ok: false, message: 'The file is empty: there are no results in it.' };
+  if (looksUtf16(body)) return { ok: false, message: UTF16_MESSAGE };
+  // Before JSON.parse, which would spend seconds and gigabytes on deep nesting or millions of values.
+  const problem = scanJson(body, options.scanLimits);
+  if (problem) return { ok: false, message: scanProblemMessage(problem) };
 
   let value: unknown;
   try {
-    value = JSON.parse(body, (key, v: unknown) => {
-      if (FORBIDDEN_KEYS.has(key)) throw new ForbiddenKeyError(key);
-      return v;
-    });
+    value = JSON.parse(body);
   } catch (error) {
     return { ok: false, message: parseErrorMessage(error, body) };
   }
@@ -183,10 +181,28 @@ function tidy(line: string): string {
   return line.replace(/: schema is false$/, ': is not part of the format').replace(/^\/: /, '(top level): ');
 }
 
-function parseErrorMessage(error: unknown, text: string): string {
-  if (error instanceof ForbiddenKeyError) {
-    return `The file contains a "${error.key}" key, which no results document has; it was refused as possibly hostile.`;
+/**
+ * UTF-16 text read as UTF-8: its byte-order mark becomes two replacement characters and every ASCII
+ * character is followed (or preceded) by a NUL.
+ */
+function looksUtf16(text: string): boolean {
+  if (text.startsWith('\ufffd\ufffd')) return true;
+  const head = text.slice(0, 64);
+  return head.length >= 4 && (head.match(/\u0000/g)?.length ?? 0) >= head.length / 4;
+}
+
+function scanProblemMessage(problem: JsonScanProblem): string {
+  switch (problem.kind) {
+    case 'too-deep':
+      return `The JSON is nested too deeply to be a results document (more than ${problem.maxDepth} levels); it was refused before reading it.`;
+    case 'too-many-values':
+      return `The JSON holds more than ${problem.maxValues.toLocaleString('en-US')} values, far more than a results document has; it was refused before reading it.`;
+    case 'forbidden-key':
+      return `The file contains a "${problem.key}" key, which no results document has; it was refused as possibly hostile.`;
   }
+}
+
+function parseErrorMessage(error: unknown, text: string): string {
   // V8 throws RangeError on a stack overflow, SpiderMonkey InternalError "too much recursion".
   if (!(error instanceof SyntaxError)) {
     if (error instanceof RangeError || /recursion|stack/i.test(describeError(error))) {

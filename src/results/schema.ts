@@ -13,6 +13,18 @@ const MAX_RESULTS = 1_000;
 const MAX_EXPERIMENTS = 100;
 const Text = (maxLength = 2_000) => Type.String({ maxLength });
 const NonNegative = Type.Number({ minimum: 0 });
+/** Longest key a record (params, fits, adapter fields) may have, in characters. */
+export const MAX_KEY_CHARS = 80;
+/**
+ * A record whose keys are capped in the shipped JSON Schema too (`propertyNames`), not only in the TypeScript
+ * type: TypeBox writes a record's key as `patternProperties: "^.*$"`, which alone would let a 5 MB key through.
+ */
+function KeyedRecord<V extends Type.TSchema>(value: V, options: { maxProperties: number; description?: string }) {
+  return Type.Record(Type.String({ maxLength: MAX_KEY_CHARS }), value, {
+    ...options,
+    propertyNames: { maxLength: MAX_KEY_CHARS },
+  } as Type.TObjectOptions);
+}
 
 /**
  * Backend ids, from the backend table: files written before a backend was added stay valid, since the list only
@@ -127,15 +139,15 @@ export const ExperimentSchema = Type.Object(
     id: Text(80),
     title: Type.Optional(Text(200)),
     preset: Type.Union([Type.Literal('quick'), Type.Literal('default'), Type.Literal('thorough'), Type.Literal('custom')]),
-    params: Type.Record(Type.String({ maxLength: 80 }), Type.Union([Type.Number(), Type.String({ maxLength: 200 })]), {
+    params: KeyedRecord(Type.Union([Type.Number(), Type.String({ maxLength: 200 })]), {
       maxProperties: 64,
     }),
     startedAt: Type.String({ format: 'date-time' }),
     durationMs: NonNegative,
     results: Type.Array(ResultSchema, { maxItems: MAX_RESULTS }),
-    amdahl: Type.Record(Type.String({ maxLength: 80 }), AmdahlFitSchema, { maxProperties: 64 }),
+    amdahl: KeyedRecord(AmdahlFitSchema, { maxProperties: 64 }),
     derived: Type.Optional(
-      Type.Record(Type.String({ maxLength: 80 }), Type.Union([Type.Number(), Type.String({ maxLength: 400 }), Type.Null()]), {
+      KeyedRecord(Type.Union([Type.Number(), Type.String({ maxLength: 400 }), Type.Null()]), {
         maxProperties: 64,
         description: 'Figures computed from the results, e.g. break-even task sizes; null where none exists.',
       }),
@@ -144,7 +156,7 @@ export const ExperimentSchema = Type.Object(
       Type.Object(
         {
           sizes: Type.Array(Type.Number({ minimum: 0 }), { maxItems: 64, description: 'Sizes at which anything was measured.' }),
-          stopped: Type.Record(Type.String({ maxLength: 80 }), Text(), {
+          stopped: KeyedRecord(Text(), {
             maxProperties: 64,
             description: 'Why each backend\'s sizes stopped growing, where they stopped before the largest.',
           }),
@@ -205,7 +217,7 @@ export const EnvironmentSchema = Type.Object(
         available: Type.Boolean(),
         reason: Type.Optional(Text()),
         adapter: Type.Optional(
-          Type.Record(Type.String({ maxLength: 80 }), Type.Union([Type.String({ maxLength: 400 }), Type.Number(), Type.Boolean()]), {
+          KeyedRecord(Type.Union([Type.String({ maxLength: 400 }), Type.Number(), Type.Boolean()]), {
             maxProperties: 64,
           }),
         ),
@@ -223,7 +235,7 @@ export const EnvironmentSchema = Type.Object(
       { additionalProperties: false },
     ),
     runner: Type.Optional(
-      Type.Record(Type.String({ maxLength: 80 }), Type.Union([Type.String({ maxLength: 400 }), Type.Number(), Type.Boolean()]), {
+      KeyedRecord(Type.Union([Type.String({ maxLength: 400 }), Type.Number(), Type.Boolean()]), {
         maxProperties: 32,
         description: 'How a headless run launched the browser (driver, flags, prefs).',
       }),

@@ -1,17 +1,22 @@
 /**
  * Results in a link: JSON → deflate-raw (the platform's CompressionStream) → base64url, in the URL
- * fragment so it never reaches a server. Form: `#r=1.<payload>`, where `1` names this encoding, so a
- * later format can be told apart. Decoding goes through parseResultsText: a link is exactly as safe as a file.
+ * fragment so it never reaches a server. Form: `#r=2.<crc>.<payload>`, where `2` names this encoding and
+ * `<crc>` is the CRC-32 of the JSON's UTF-8 bytes (8 hex digits): deflate has no checksum of its own, so
+ * without it an altered character can decode to different numbers. Links of format 1 (`#r=1.<payload>`,
+ * no checksum) are still read. Decoding goes through parseResultsText: a link is exactly as safe as a file.
  */
 import type { Comparison } from './comparison.ts';
 import type { ImportOptions, ImportOutcome } from './import.ts';
+import { DEFAULT_SCAN_LIMITS, nestingGuard } from './json-scan.ts';
 import { loadImporter } from './load-importer.ts';
 import type { Results } from './schema.ts';
 
 /** The fragment parameter that carries shared results. */
 export const SHARE_PARAM = 'r';
-/** The encoding this version writes and reads: JSON, deflate-raw, base64url. */
-export const SHARE_FORMAT = '1';
+/** The encoding this version writes: a CRC-32 of the JSON, then JSON, deflate-raw, base64url. */
+export const SHARE_FORMAT = '2';
+/** The first encoding, without a checksum: still read, so links made before format 2 keep working. */
+export const SHARE_FORMAT_UNCHECKED = '1';
 /**
  * Longest fragment we make, in characters. Firefox refuses URLs over 1 MiB (network.standard-url.max-length)
  * and Chromium over 2 MiB; staying under 1,000,000 leaves room for the page address.
@@ -37,7 +42,7 @@ export type ShareLinkOutcome =
 
 const DAMAGED = 'This share link is damaged or incomplete';
 
-/** Encode a results or comparison document as `#r=1.<payload>`; refuses one that would be too long. */
+/** Encode a results or comparison document as `#r=2.<crc>.<payload>`; refuses one that would be too long. */
 export async function encodeShareFragment(
   document: Results | Comparison,
   options: ShareLinkOptions = {},
@@ -50,8 +55,9 @@ export async function encodeShareFragment(
     const importer = await loadImporter();
     const check = 'ok' in importer ? importer : importer.parseResultsText(json);
     if (!check.ok) return { ok: false, message: `These results cannot be shared: ${check.message}` };
-    const compressed = await deflate(new TextEncoder().encode(json));
-    const fragment = `#${SHARE_PARAM}=${SHARE_FORMAT}.${toBase64Url(compressed)}`;
+    const bytes = new TextEncoder().encode(json);
+    const compressed = await deflate(bytes);
+    const fragment = `#${SHARE_PARAM}=${SHARE_FORMAT}.${crcText(bytes)}.${toBase64Url(compressed)}`;
     if (fragment.length > maxFragmentChars) {
       const alternative = dropTimelines ? '' : ', or make the link without task timelines';
       return {
@@ -98,23 +104,33 @@ export async function decodeShareFragment(hashOrUrl: string, options: ImportOpti
     if (payload === null) return { ok: false, message: `This link holds no shared results (it has no #${SHARE_PARAM}= part).` };
     const dot = payload.indexOf('.');
     const format = dot < 0 ? '' : payload.slice(0, dot);
-    if (format !== SHARE_FORMAT) {
+    let rest = payload.slice(dot + 1);
+    let expectedCrc: string | null = null;
+    if (format === SHARE_FORMAT) {
+      const crcEnd = rest.indexOf('.');
+      expectedCrc = crcEnd < 0 ? '' : rest.slice(0, crcEnd).replace(/\s+/g, '');
+      if (!/^[0-9a-f]{8}$/.test(expectedCrc)) return { ok: false, message: `${DAMAGED}: its checksum is missing or altered. Copy the whole link again.` };
+      rest = rest.slice(crcEnd + 1);
+    } else if (format !== SHARE_FORMAT_UNCHECKED) {
       if (/^\d{1,4}$/.test(format)) {
         return {
           ok: false,
-          message: `This share link was made by a newer version of Parallel Lab (link format ${format}; this version reads format ${SHARE_FORMAT}). Open it with the version that made it, or ask for the results file.`,
+          message: `This share link was made by a newer version of Parallel Lab (link format ${format}; this version reads formats ${SHARE_FORMAT_UNCHECKED} and ${SHARE_FORMAT}). Open it with the version that made it, or ask for the results file.`,
         };
       }
       return { ok: false, message: `${DAMAGED}: it does not start with a link format number.` };
     }
     // Chat apps and mail wrap long links: whitespace is never part of the payload.
-    const bytes = fromBase64Url(payload.slice(dot + 1).replace(/\s+/g, ''));
+    const bytes = fromBase64Url(rest.replace(/\s+/g, ''));
     if (typeof bytes === 'string') return { ok: false, message: `${DAMAGED}: ${bytes}` };
     const importer = await loadImporter();
     if ('ok' in importer) return importer;
     const maxChars = options.maxChars ?? importer.MAX_IMPORT_CHARS;
-    const inflated = await inflate(bytes, maxChars);
+    const inflated = await inflate(bytes, maxChars, { maxDepth: options.scanLimits?.maxDepth ?? DEFAULT_SCAN_LIMITS.maxDepth });
     if (typeof inflated === 'string') return { ok: false, message: inflated };
+    if (expectedCrc !== null && crcText(inflated) !== expectedCrc) {
+      return { ok: false, message: `${DAMAGED}: its content does not match its checksum (a character was changed). Copy the whole link again.` };
+    }
     let json: string;
     try {
       json = new TextDecoder('utf-8', { fatal: true }).decode(inflated);
@@ -164,14 +180,24 @@ async function deflate(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<Array
 }
 
 /** Inflate, stopping as soon as the output passes maxBytes: a small link must not expand into gigabytes. */
-async function inflate(bytes: Uint8Array<ArrayBuffer>, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | string> {
+async function inflate(
+  bytes: Uint8Array<ArrayBuffer>,
+  maxBytes: number,
+  options: { maxDepth: number } = { maxDepth: DEFAULT_SCAN_LIMITS.maxDepth },
+): Promise<Uint8Array<ArrayBuffer> | string> {
   const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw')).getReader();
   const chunks: Uint8Array[] = [];
+  // Deep nesting is refused as it inflates: 24 Mi brackets compress into a link of 65 KB.
+  const nesting = nestingGuard(options.maxDepth);
   let total = 0;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      if (!nesting.push(value)) {
+        reader.cancel().catch(() => {});
+        return `This share link is damaged, or made to do harm: its JSON is nested too deeply to be results (more than ${options.maxDepth} levels); it was refused before reading it.`;
+      }
       total += value.byteLength;
       if (total > maxBytes) {
         reader.cancel().catch(() => {});
@@ -190,6 +216,23 @@ async function inflate(bytes: Uint8Array<ArrayBuffer>, maxBytes: number): Promis
     offset += chunk.byteLength;
   }
   return out;
+}
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+/** CRC-32 (the zlib one) of the bytes as 8 hex digits: computed in plain code, since crypto.subtle needs a secure context. */
+export function crcText(bytes: Uint8Array): string {
+  let crc = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) crc = CRC_TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+  return ((crc ^ 0xffffffff) >>> 0).toString(16).padStart(8, '0');
 }
 
 function toBase64Url(bytes: Uint8Array): string {

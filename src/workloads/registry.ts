@@ -10,11 +10,16 @@ import { ioHeavy } from './io-heavy/index.ts';
 
 export const workloads: readonly Workload<any, any>[] = [cpuHeavy, tinyTasks, dataTransfer, arrayAdd, dotProduct, apiCalls, ioHeavy];
 
+/** An experiment id that names none: bad input, told apart from a failed run (command lines exit 2 for it). */
+export class UnknownExperimentError extends RangeError {
+  override name = 'UnknownExperimentError';
+}
+
 /** Look an experiment up by id, with a message that lists the valid ones. */
 export function workloadById(id: string): Workload<any, any> {
   const found = workloads.find((w) => w.meta.id === id);
   if (!found) {
-    throw new RangeError(`Unknown experiment "${id}". Known: ${workloads.map((w) => w.meta.id).join(', ')}.`);
+    throw new UnknownExperimentError(`Unknown experiment "${String(id).slice(0, 80)}". Known: ${workloads.map((w) => w.meta.id).join(', ')}.`);
   }
   return found;
 }

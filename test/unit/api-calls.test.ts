@@ -2,8 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { runInNewContext } from 'node:vm';
+import { createContext, runInContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { echoQueryRules } from '../../src/cli/echo-query.ts';
 import { ECHO_HEADERS, echoMiddleware, echoPathname, echoReply } from '../../src/cli/latency-endpoint.ts';
 import { resolveParams } from '../../src/engine/params.ts';
 import { workerCounts } from '../../src/engine/sweep.ts';
@@ -284,8 +285,14 @@ describe('api-calls configurations', () => {
 describe('the service-worker stand-in (public/latency-sw.js)', () => {
   type Listener = (event: unknown) => void;
   const listeners = new Map<string, Listener>();
+  const imported: string[] = [];
+
+  it('loads the query rules the server uses, from its scope', () => {
+    expect(imported).toEqual(['https://lab.example/app/echo-query.js']);
+  });
   beforeAll(async () => {
     const source = await readFile(resolve(import.meta.dirname, '../../public/latency-sw.js'), 'utf8');
+    const rules = await readFile(resolve(import.meta.dirname, '../../public/echo-query.js'), 'utf8');
     const self = {
       location: new URL('https://lab.example/app/latency-sw.js'),
       registration: { scope: 'https://lab.example/app/' },
@@ -293,7 +300,14 @@ describe('the service-worker stand-in (public/latency-sw.js)', () => {
       skipWaiting: () => undefined,
       clients: { claim: () => Promise.resolve() },
     };
-    runInNewContext(source, { self, URL, Response, TextEncoder, setTimeout, Promise, JSON, Object, Number, Math });
+    const context = createContext({ self, URL, Response, TextEncoder, setTimeout, Promise, JSON, Object, Number, Math });
+    // As a browser would: the service worker loads the shared query rules from the lab's base.
+    imported.length = 0;
+    (context as { importScripts?: (url: string) => void }).importScripts = (url: string) => {
+      imported.push(url);
+      runInContext(rules, context);
+    };
+    runInContext(source, context);
   });
 
   /** Dispatch a fetch event; the Response it answered with, or undefined when it let the request through. */
@@ -318,10 +332,20 @@ describe('the service-worker stand-in (public/latency-sw.js)', () => {
     `token=abc&delayMs=1`,
     `token=${'a'.repeat(16)}&delayMs=${MAX_DELAY_MS + 1}`,
     `token=${'a'.repeat(16)}&delayMs=-5`,
-  ])('refuses %s with 400, as the server does', async (query) => {
+    `token=${'a'.repeat(16)}&delayMs=`,
+    `token=${'a'.repeat(16)}&delayMs=%201`,
+    `token=${'a'.repeat(16)}&delayMs=1e3`,
+    `token=&delayMs=1`,
+  ])('refuses %s with 400 and the same message as the server', async (query) => {
     const response = await dispatch(`https://lab.example/app/api/echo?${query}`);
     expect(response!.status).toBe(400);
     expect(echo(query).status).toBe(400);
+    expect(await response!.text()).toBe(echo(query).body);
+  });
+
+  it('the shared rules hold the protocol\'s limits', () => {
+    expect(echoQueryRules.MAX_DELAY_MS).toBe(MAX_DELAY_MS);
+    expect(echoQueryRules.TOKEN_PATTERN.source).toBe(TOKEN_PATTERN.source);
   });
 
   it.each([

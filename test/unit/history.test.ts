@@ -198,3 +198,62 @@ describe('history unavailable', () => {
     await expect(history.listRuns()).rejects.toThrow(/newer version of Parallel Lab opened in another tab: reload/);
   });
 });
+
+describe('imports are told apart by content', () => {
+  it('a document differing from a saved one only in its numbers is saved as another run, with its own numbers', async () => {
+    const { history } = await freshHistory();
+    const doc = makeResults();
+    const first = await history.importRun(doc, 'file');
+    const changed = structuredClone(doc);
+    const result = changed.experiments[0]!.results[0] as { medianMs: number };
+    result.medianMs = result.medianMs * (1.5 + Math.random());
+    const second = await history.importRun(changed, 'file');
+    expect(second.alreadySaved).toBe(false);
+    expect(second.runId).not.toBe(first.runId);
+    expect(await history.getRun(second.runId)).toEqual(changed);
+    expect(await history.getRun(first.runId)).toEqual(doc);
+  });
+
+  it('the same content with its keys in another order is the same run', async () => {
+    const { history } = await freshHistory();
+    const doc = makeResults();
+    const first = await history.importRun(doc, 'link');
+    const reordered = JSON.parse(JSON.stringify(doc, (_key, v: unknown) =>
+      v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v,
+    )) as Results;
+    expect(Object.keys(reordered)).toEqual(Object.keys(doc).reverse());
+    expect(await history.importRun(reordered, 'file')).toEqual({ runId: first.runId, alreadySaved: true });
+  });
+
+  it('an export of a saved local run, imported again, is already saved', async () => {
+    const { history } = await freshHistory();
+    const doc = makeResults();
+    const runId = await history.startRun(doc.environment, { app: APP, createdAt: doc.createdAt });
+    await history.appendExperiment(runId, doc.experiments[0]!);
+    await history.finishRun(runId, { cancelled: false });
+    const exported = (await history.getRun(runId))!;
+    expect(await history.importRun(JSON.parse(JSON.stringify(exported)), 'file')).toEqual({ runId, alreadySaved: true });
+  });
+});
+
+describe('failed saves say why', () => {
+  it('a write the browser aborts (as when the quota runs out at commit) gives a message a person can act on', async () => {
+    const { history } = await freshHistory();
+    const { IDBObjectStore: FDBObjectStore } = await import('fake-indexeddb');
+    const add = FDBObjectStore.prototype.add;
+    const spy = vi.spyOn(FDBObjectStore.prototype, 'add').mockImplementation(function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['add']>) {
+      const request = add.apply(this, args);
+      if (this.name === 'experiments') this.transaction.abort();
+      return request;
+    });
+    try {
+      const error = await history.importRun(makeResults(), 'file').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(HistoryError);
+      expect((error as Error).message).toMatch(/Could not save the imported results: .*storage for this site is full/);
+      expect((error as Error).message).not.toMatch(/AbortError/);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await history.listRuns()).toEqual([]);
+  });
+});

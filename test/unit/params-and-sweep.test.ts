@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ParamError, parseParamText, resolveParams } from '../../src/engine/params.ts';
+import { ParamError, parseNumberText, parseParamField, parseParamText, resolveParams } from '../../src/engine/params.ts';
+import { workloadById } from '../../src/workloads/registry.ts';
 import { plannedConfigurations, sizedConfigurations, withinLanePlan, workerCounts } from '../../src/engine/sweep.ts';
 import { planSampleCount, quickSampling, warmedUp, defaultSampling } from '../../src/measure/sampling.ts';
 import { cpuHeavy } from '../../src/workloads/cpu-heavy/index.ts';
@@ -87,5 +88,75 @@ describe('sweeps and sampling', () => {
     expect(warmedUp([130, 100], quickSampling)).toBe(false);
     expect(warmedUp([130, 100, 98], quickSampling)).toBe(true);
     expect(warmedUp([300, 200, 150, 120, 100], quickSampling)).toBe(true);
+  });
+});
+
+describe('one strict number parser for fields, URL and command line', () => {
+  it.each(['_', '__', '0x10', '0b101', '0o17', '1_', '_1', '1__0', '1._5', 'Infinity', 'NaN', '1e400', '', ' ', '1,5', '+', '.', 'e5'])(
+    'refuses %j',
+    (text) => {
+      expect(parseNumberText(text)).toBeNull();
+      expect(() => parseParamText(`n=${text}`)).toThrow(ParamError);
+      const spec = cpuHeavy.params.find((p) => p.key === 'n')!;
+      expect(() => parseParamField(spec, text, 'cpu-heavy')).toThrow(/n must be a number/);
+    },
+  );
+
+  it('reads what people type, with single underscores between digits', () => {
+    const whole = 1 + Math.floor(Math.random() * 1e6);
+    expect(parseNumberText(String(whole))).toBe(whole);
+    expect(parseNumberText(whole.toLocaleString('en').replaceAll(',', '_'))).toBe(whole);
+    expect(parseNumberText(' -0.5 ')).toBe(-0.5);
+    expect(parseNumberText('1e8')).toBe(1e8);
+    expect(parseNumberText('.25')).toBe(0.25);
+    expect(parseNumberText('3.')).toBe(3);
+  });
+});
+
+describe('the page API: any value, a clear ParamError, never a TypeError', () => {
+  it.each([
+    [{ n: null }, /n must be a number \(got null\)/],
+    [{ n: Object.create(null) }, /n must be a number \(got an object\)/],
+    [{ n: [5] }, /n must be a number \(got an array\)/],
+    [{ n: Symbol('x') }, /n must be a number \(got a symbol\)/],
+  ])('refuses %o', (overrides, message) => {
+    expect(() => resolveParams(cpuHeavy, 'default', overrides)).toThrow(ParamError);
+    expect(() => resolveParams(cpuHeavy, 'default', overrides)).toThrow(message);
+  });
+
+  const requests: Array<[string, unknown, RegExp]> = [
+    ['no request', undefined, /must be an object/],
+    ['no experiments', { preset: 'quick' }, /experiments must be a list/],
+    ['experiments as text', { experiments: 'cpu-heavy', preset: 'quick' }, /experiments must be a list/],
+    ['a number as an id', { experiments: [1], preset: 'quick' }, /experiment ids \(text\)/],
+    ['null parameters for an experiment', { experiments: ['cpu-heavy'], preset: 'quick', params: { 'cpu-heavy': null } }, /parameters must be an object/],
+    ['parameters as a list', { experiments: ['cpu-heavy'], preset: 'quick', params: [] }, /params must be an object/],
+    ['an unknown preset', { experiments: ['cpu-heavy'], preset: 'slow' }, /Unknown preset "slow"\. Known: quick, default, thorough/],
+    ['no preset', { experiments: ['cpu-heavy'] }, /Unknown preset undefined/],
+    ['backends as text', { experiments: ['cpu-heavy'], preset: 'quick', backends: 'serial' }, /backends must be a list/],
+    ['a backend that is not text', { experiments: ['cpu-heavy'], preset: 'quick', backends: [{}] }, /Unknown backend/],
+  ];
+  it.each(requests)('validateSuiteRequest with %s says so', (_name, request, message) => {
+    let thrown: unknown;
+    try {
+      validateSuiteRequest(request as never);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ParamError);
+    expect((thrown as Error).message).toMatch(message);
+  });
+
+  it.each([
+    ['array-add', { minLength: 1 << 20, maxLength: 1 << 16 }, /minLength \(1,048,576\) must not be more than maxLength \(65,536\)/],
+    ['dot-product', { minN: 512, maxN: 256 }, /minN .* must not be more than maxN/],
+    ['tiny-tasks', { minUs: 1000, maxUs: 10 }, /minUs .* must not be more than maxUs/],
+    ['data-transfer', { minKiB: 4096, maxKiB: 64 }, /minKiB .* must not be more than maxKiB/],
+  ])('%s refuses a minimum above its maximum', (id, overrides, message) => {
+    expect(() => resolveParams(workloadById(id), 'default', overrides)).toThrow(message);
+    const low = Object.keys(overrides)[0]!;
+    const high = Object.keys(overrides)[1]!;
+    const same = (overrides as Record<string, number>)[high]!;
+    expect(resolveParams(workloadById(id), 'default', { [low]: same, [high]: same })[low]).toBe(same);
   });
 });

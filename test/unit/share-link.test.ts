@@ -46,7 +46,7 @@ describe('share links', () => {
     const made = await encodeShareFragment(doc);
     expect(made).toMatchObject({ ok: true, droppedTimelines: false });
     if (!made.ok) return;
-    expect(made.fragment).toMatch(/^#r=1\.[A-Za-z0-9_-]+$/);
+    expect(made.fragment).toMatch(/^#r=2\.[0-9a-f]{8}\.[A-Za-z0-9_-]+$/);
     expect(made.fragmentChars).toBe(made.fragment.length);
     expect(made.jsonChars).toBe(JSON.stringify(doc).length);
     expect(made.fragmentChars).toBeLessThan(made.jsonChars);
@@ -62,7 +62,7 @@ describe('share links', () => {
     const doc = makeResults();
     const made = await makeShareUrl('https://lab.example/app/?x=1#old', doc);
     if (!made.ok) throw new Error(made.message);
-    expect(made.url.startsWith('https://lab.example/app/?x=1#r=1.')).toBe(true);
+    expect(made.url.startsWith('https://lab.example/app/?x=1#r=2.')).toBe(true);
     expect(made.urlChars).toBe(made.url.length);
     expect(hasShareFragment(made.url)).toBe(true);
     expect(hasShareFragment(new URL(made.url).hash)).toBe(true);
@@ -124,8 +124,9 @@ describe('damaged share links', () => {
     }
   });
 
-  it('a link with altered characters never throws and is refused', async () => {
-    const fragment = await fragmentOf(withTimelines(makeResults(), 200));
+  it('a link with altered characters never throws, and is refused or decodes to the very same document', async () => {
+    const doc = withTimelines(makeResults(), 200);
+    const fragment = await fragmentOf(doc);
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     for (let trial = 0; trial < 100; trial++) {
       const chars = [...fragment];
@@ -134,9 +135,9 @@ describe('damaged share links', () => {
         chars[at] = alphabet[Math.floor(Math.random() * alphabet.length)]!;
       }
       const outcome = await decodeShareFragment(chars.join(''));
-      // A change can, very rarely, land on bits deflate ignores: then the results are intact.
-      if (outcome.ok) expect(outcome.runs).toHaveLength(1);
-      else expect(outcome.message).toMatch(/damaged or incomplete|cannot read/);
+      // A change can, very rarely, land on bits deflate ignores: then the results must be intact.
+      if (outcome.ok) expect(outcome.runs).toEqual([doc]);
+      else expect(outcome.message).toMatch(/damaged|cannot read/);
     }
   });
 
@@ -145,13 +146,45 @@ describe('damaged share links', () => {
     ['no results part', '#theme=dark', /holds no shared results/],
     ['no data', '#r=1.', /damaged or incomplete: it carries no data/],
     ['no format number', '#r=abcdef', /damaged or incomplete: it does not start with a link format number/],
-    ['a newer format', '#r=2.abcdef', /newer version of Parallel Lab \(link format 2; this version reads format 1\)/],
+    ['a newer format', '#r=3.abcdef', /newer version of Parallel Lab \(link format 3; this version reads formats 1 and 2\)/],
+    ['no checksum', '#r=2.abcdef', /damaged or incomplete: its checksum is missing or altered/],
+    ['an altered checksum', '#r=2.0000000g.abcdef', /damaged or incomplete: its checksum is missing or altered/],
     ['characters outside base64url', '#r=1.abc+def/', /damaged or incomplete: it contains characters/],
     ['a length no base64 has', '#r=1.abcde', /damaged or incomplete: it was cut short/],
     ['bytes that are not deflate', `#r=1.${Buffer.from('not compressed at all, just text').toString('base64url')}`, /damaged or incomplete/],
   ];
   it.each(broken)('a link with %s gives a clear message', async (_name, link, expected) => {
     expect(await failure(link)).toMatch(expected);
+  });
+
+  it('a single changed character in a checked link is refused or decodes to the very same document', async () => {
+    const doc = withTimelines(makeResults(), 50);
+    const fragment = await fragmentOf(doc);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const prefix = '#r=2.'.length;
+    let refused = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      const at = prefix + Math.floor(Math.random() * (fragment.length - prefix));
+      const replacement = alphabet[Math.floor(Math.random() * alphabet.length)]!;
+      if (replacement === fragment[at] || fragment[at] === '.') continue;
+      const outcome = await decodeShareFragment(fragment.slice(0, at) + replacement + fragment.slice(at + 1));
+      if (outcome.ok) expect(outcome.runs).toEqual([doc]);
+      else refused++;
+    }
+    expect(refused).toBeGreaterThan(0);
+  });
+
+  it('old links (format 1, no checksum) are still read', async () => {
+    const doc = makeResults();
+    expect(await decodeShareFragment(`#r=1.${await deflateRaw(JSON.stringify(doc))}`)).toEqual({ ok: true, kind: 'results', runs: [doc] });
+  });
+
+  it('a checked link whose content was re-made with other numbers fails its checksum', async () => {
+    const doc = makeResults();
+    const fragment = await fragmentOf(doc);
+    const crc = fragment.split('.')[1]!;
+    const other = JSON.stringify({ ...doc, createdAt: new Date(Date.now() + 1000).toISOString() });
+    expect(await failure(`#r=2.${crc}.${await deflateRaw(other)}`)).toMatch(/does not match its checksum/);
   });
 
   it('compressed text that is not JSON is damage', async () => {
@@ -180,5 +213,18 @@ describe('damaged share links', () => {
     const bomb = await deflateRaw(' '.repeat(8 * 1024 * 1024));
     expect(bomb.length).toBeLessThan(20_000);
     expect(await failure(`#r=1.${bomb}`, { maxChars: 1024 * 1024 })).toMatch(/expands to more than 1,048,576 bytes/);
+  });
+});
+
+describe('hostile share links', () => {
+  it('a small link that inflates to millions of brackets is refused before parsing, in well under two seconds', async () => {
+    const depth = 8 * 1024 * 1024 + Math.floor(Math.random() * 1000);
+    const link = `#r=1.${await deflateRaw('['.repeat(depth) + ']'.repeat(depth))}`;
+    expect(link.length).toBeLessThan(100_000);
+    // The reader loads on first use (seconds on a cold, busy machine): load it before timing.
+    expect((await decodeShareFragment(await fragmentOf(makeResults()))).ok).toBe(true);
+    const started = performance.now();
+    expect(await failure(link)).toMatch(/nested too deeply.*refused before reading it/);
+    expect(performance.now() - started).toBeLessThan(2_000);
   });
 });
