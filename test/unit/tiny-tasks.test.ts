@@ -330,7 +330,7 @@ describe('shared-memory mailbox, one thread', () => {
 });
 
 // Starting Node worker threads that load TypeScript takes seconds on a loaded 2-core machine: a generous timeout.
-describe('atomics dispatch across threads (Node worker threads standing in for Web Workers)', { timeout: 30_000 }, () => {
+describe('atomics dispatch across threads (Node worker threads standing in for Web Workers)', { timeout: 90_000 }, () => {
   const started: Worker[] = [];
   afterEach(async () => {
     await Promise.all(started.splice(0).map((w) => w.terminate()));
