@@ -70,8 +70,14 @@ describe.each(BROWSERS)('%s: the CPU-heavy experiment from the UI', (browserName
     await expect
       .poll(() => page.evaluate(() => document.querySelectorAll('#cpu-heavy .plot svg circle').length), POLL)
       .toBe(rows.length - 1);
-    expect(await text('#cpu-heavy [data-amdahl="workers"]')).toMatch(/serial fraction \d+(\.\d)?%/);
-    // The timeline of the serial configuration: one bar per task, on one lane.
+    expect(await text('#cpu-heavy [data-amdahl="workers"]')).toMatch(/serial fraction \d+(\.\d)?% \(95% CI|no fit: /);
+    // The timeline opens on the fastest parallel configuration; chosen serial, it shows one bar per task on one lane.
+    expect(await text('#cpu-heavy [data-testid="timeline-config"] option:checked')).not.toMatch(/^serial/);
+    await page.evaluate(() => {
+      const select = document.querySelector<HTMLSelectElement>('#cpu-heavy [data-testid="timeline-config"]')!;
+      select.value = [...select.options].find((o) => o.text.startsWith('serial'))!.value;
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+    });
     await expect
       .poll(() => page.evaluate(() => document.querySelectorAll('#cpu-heavy .plot svg g[aria-label="bar"] rect').length), POLL)
       .toBe(tasks);
