@@ -5,6 +5,8 @@
  * page does not scroll sideways at phone width, and deep links (plain and inside a share link) scroll to
  * their experiment.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BROWSERS, type LabPage } from '../../src/cli/browsers.ts';
 import { runSuiteInPage, waitForLab } from '../../src/cli/run-in-browser.ts';
@@ -13,6 +15,24 @@ import { useLab } from './harness.ts';
 
 const POLL = { timeout: 120_000, interval: 200 };
 const EXPERIMENTS = ['cpu-heavy', 'array-add', 'tiny-tasks'];
+
+/** axe-core, the standard accessibility audit, served from the project's own dependencies (no network). */
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Serious and critical accessibility violations on the page as it is now, one line each. */
+async function seriousViolations(page: LabPage): Promise<string[]> {
+  await page.evaluate((source: string) => {
+    if (!('axe' in window)) (0, eval)(source);
+  }, AXE_SOURCE);
+  return page.evaluate(async () => {
+    type Violation = { id: string; impact: string | null; nodes: Array<{ target: string[] }> };
+    const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: Violation[] }> } }).axe;
+    const { violations } = await axe.run(document);
+    return violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.impact} ${v.id}: ${v.nodes.length} (${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join('; ')})`);
+  });
+}
 
 const measured = (e: ExperimentResult) => e.results.filter((r): r is MeasuredResult => r.available && 'medianMs' in r);
 
@@ -48,7 +68,7 @@ function labelDefects(page: LabPage): Promise<{ charts: number; outside: string[
       const frame = svg.getBoundingClientRect();
       const chart = svg.closest('.plot')?.getAttribute('aria-label') ?? '?';
       const boxes: Box[] = [...svg.querySelectorAll('text')]
-        .filter((t) => (t.textContent ?? '').trim() !== '' && !t.closest('[aria-label="tip"]'))
+        .filter((t) => (t.textContent ?? '').trim() !== '' && !t.closest('[data-mark="tip"], [aria-label="tip"]'))
         .map((t) => {
           const r = t.getBoundingClientRect();
           return { text: t.textContent!.trim(), left: r.left, right: r.right, top: r.top, bottom: r.bottom };
@@ -106,7 +126,8 @@ describe.each(BROWSERS)('%s: the run at a glance', (browserName) => {
       };
     });
     expect(shown.first).toBe(true);
-    expect(shown.lines.map((l) => l.id)).toEqual(EXPERIMENTS);
+    expect(shown.lines.map((l) => l.id)).toEqual(results.experiments.map((e) => e.id));
+    expect([...shown.lines.map((l) => l.id)].sort()).toEqual([...EXPERIMENTS].sort());
     expect(shown.machine).toMatch(new RegExp(`${browserName}.*\\d+\\.\\d\\d before the run.*usable cores`, 'i'));
     const byId = Object.fromEntries(shown.lines.map((l) => [l.id, l]));
     for (const id of ['cpu-heavy', 'array-add']) {
@@ -140,7 +161,8 @@ describe.each(BROWSERS)('%s: the run at a glance', (browserName) => {
     expect(rows).toHaveLength(EXPERIMENTS.length);
     expect(rows.map((r) => r[2])).toEqual(figures);
     const cpu = bestSpeedup(results.experiments.find((e) => e.id === 'cpu-heavy')!);
-    expect(Number(rows[0]![2]!.replace('×', ''))).toBeCloseTo(cpu.speedup, 2);
+    const cpuRow = rows.find((r) => r[0] === results.experiments.find((e) => e.id === 'cpu-heavy')!.title)!;
+    expect(Number(cpuRow[2]!.replace('×', ''))).toBeCloseTo(cpu.speedup, 2);
     expect(rows.every((r) => r[3] === 'yes' || r[3] === 'no')).toBe(true);
   });
 
@@ -153,15 +175,21 @@ describe.each(BROWSERS)('%s: the run at a glance', (browserName) => {
     expect(defects.overlapping).toEqual([]);
   });
 
+  it.each([1280, 390])('passes the accessibility audit after the run at %i px', async (widthPx) => {
+    const { page } = session();
+    await page.setViewport(widthPx, 900);
+    await expect.poll(() => page.evaluate(() => document.querySelectorAll('.plot svg').length), POLL).toBeGreaterThan(5);
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
   it('does not scroll sideways at 390 px', async () => {
     const { page } = session();
     await page.setViewport(390, 844);
-    await expect
-      .poll(() => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), POLL)
-      .toBeLessThanOrEqual(0);
+    await expect.poll(() => page.evaluate(() => document.documentElement.clientWidth), POLL).toBeLessThanOrEqual(390);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
     const wide = await page.evaluate(() =>
       [...document.querySelectorAll('body *')]
-        .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !el.closest('.scroll, .plot'))
+        .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !el.parentElement?.closest('.scroll'))
         .map((el) => el.tagName + (el.className ? `.${String(el.className)}` : ''))
         .slice(0, 5),
     );
@@ -190,6 +218,7 @@ describe.each(BROWSERS)('%s: the run at a glance', (browserName) => {
         .poll(() => reader.evaluate(() => Math.abs(document.getElementById('opened-array-add')!.getBoundingClientRect().top)), POLL)
         .toBeLessThan(2);
       expect(await reader.evaluate(() => document.querySelectorAll('[data-testid="opened-summary-panel"] [data-summary-line]').length)).toBe(3);
+      expect(await seriousViolations(reader)).toEqual([]);
     } finally {
       await reader.close();
     }

@@ -79,7 +79,7 @@ describe.each(BROWSERS)('%s: the CPU-heavy experiment from the UI', (browserName
       select.dispatchEvent(new Event('change', { bubbles: true }));
     });
     await expect
-      .poll(() => page.evaluate(() => document.querySelectorAll('#cpu-heavy .plot svg g[aria-label="bar"] rect').length), POLL)
+      .poll(() => page.evaluate(() => document.querySelectorAll('#cpu-heavy .plot svg g[data-mark="bar"] rect').length), POLL)
       .toBe(tasks);
     // The same sweep as time against lanes, and the scaling metrics for every point of it.
     await page.click('[data-testid="view-time-cpu-heavy"]');
