@@ -354,3 +354,14 @@ export function summaryMarkdown(summary: RunSummary, measuredAt?: string): strin
   ];
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * Sizes at which a size-swept series is within noise of serial (its speedup interval includes 1): where a
+ * crossover, or "never beats serial", could come out the other way in another run.
+ */
+export function sizesWithinNoise(experiment: ExperimentResult, series: string): number[] {
+  return pointsOf(experiment)
+    .filter((p) => p.result.size !== undefined && configurationName(p.result) === series && !speedupSettled(p.s))
+    .map((p) => p.result.size!)
+    .sort((a, b) => a - b);
+}

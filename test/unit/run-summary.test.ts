@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { summarizeExperiment, summarizeRun, summaryCurves, summaryMarkdown } from '../../src/analysis/run-summary.ts';
+import { sizesWithinNoise, summarizeExperiment, summarizeRun, summaryCurves, summaryMarkdown } from '../../src/analysis/run-summary.ts';
 import { experimentResult as experiment, makeResults, measuredResult as measured } from '../fixtures/make-results.ts';
 
 describe('run summary', () => {
@@ -125,5 +125,18 @@ describe('run summary', () => {
       ]),
     );
     expect(sizes).toMatchObject({ axis: 'size', series: [{ name: 'workers × 2', points: [{ x: 8, speedup: 0.5 }, { x: 16, speedup: 2 }] }] });
+  });
+});
+
+describe('sizesWithinNoise', () => {
+  it('names the sizes where a series could land either side of serial in another run', () => {
+    const e = experiment('array-add', [
+      measured('serial', 1, 10, { size: 8 }, 0.01),
+      measured('shared-memory', 2, 20, { size: 8 }, 0.01),
+      measured('serial', 1, 100, { size: 64 }, 0.05),
+      measured('shared-memory', 2, 98, { size: 64 }, 0.05),
+    ]);
+    expect(sizesWithinNoise(e, 'shared-memory × 2')).toEqual([64]);
+    expect(sizesWithinNoise(e, 'workers × 2')).toEqual([]);
   });
 });
