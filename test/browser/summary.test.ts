@@ -141,6 +141,29 @@ describe.each(BROWSERS)('%s: the run at a glance', (browserName) => {
       expect(byId[id]!.settled, id).toBe(String(expected.low > 1 || expected.high < 1));
       expect(byId[id]!.href).toBe(`#${id}`);
     }
+    // Under the size chart, a crossover says where it is within noise of serial, exactly where the intervals include 1.
+    const add = results.experiments.find((e) => e.id === 'array-add')!;
+    const serialAt = new Map(measured(add).filter((r) => r.backend === 'serial').map((r) => [r.size, r]));
+    const noted = await page.evaluate(() =>
+      Object.fromEntries(
+        [...document.querySelectorAll('#array-add [data-crossover]')].map((li) => [
+          li.getAttribute('data-crossover')!,
+          li.querySelector('[data-within-noise]')?.getAttribute('data-within-noise') ?? '',
+        ]),
+      ),
+    );
+    expect(Object.keys(noted).length).toBeGreaterThan(0);
+    for (const [series, sizes] of Object.entries(noted)) {
+      const expected = measured(add)
+        .filter((r) => r.backend !== 'serial' && serialAt.has(r.size) && `${r.backend}${r.variant ? ` ${r.variant}` : ''}${r.backend === 'webgpu' || r.backend === 'gpujs' ? '' : ` × ${r.workers}`}` === series)
+        .filter((r) => {
+          const s = serialAt.get(r.size)!;
+          return s.ci95Ms[0] / r.ci95Ms[1] <= 1 && s.ci95Ms[1] / r.ci95Ms[0] >= 1;
+        })
+        .map((r) => r.size!)
+        .sort((a, b) => a - b);
+      expect(sizes, series).toBe(expected.join(','));
+    }
     const tiny = results.experiments.find((e) => e.id === 'tiny-tasks')!;
     const breakEvens = Object.entries(tiny.derived ?? {}).filter(([k, v]) => k.startsWith('breakEvenUs.') && typeof v === 'number').map(([, v]) => v as number);
     if (breakEvens.length > 0) expect(Number(byId['tiny-tasks']!.figure)).toBeCloseTo(Number(Math.min(...breakEvens).toPrecision(3)), 5);
