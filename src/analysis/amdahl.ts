@@ -1,5 +1,6 @@
 /** Amdahl's law fitted to a strong-scaling sweep, and the per-point metrics that go with it. */
 import { median } from '../measure/stats.ts';
+import type { AmdahlFitRecord } from '../results/schema.ts';
 
 /** One measured point: speedup over serial at a worker count, with its standard error when known. */
 export interface SpeedupPoint {
@@ -102,5 +103,28 @@ export function fitAmdahl(points: readonly SpeedupPoint[]): AmdahlFit | undefine
     serialFractionCi95: [Math.max(0, f - halfWidth), Math.min(1, f + halfWidth)],
     r2,
     fittedWorkers: usable.map((p) => p.workers),
+  };
+}
+
+/** The fields of a stored fit that its description reads. */
+type StoredFit = Pick<AmdahlFitRecord, 'serialFraction' | 'serialFractionCi95' | 'r2' | 'fittedWorkers'>;
+
+/**
+ * A fit in words a reader can use, or why there is none: with fewer than three lane counts, a flat curve, a
+ * fit worse than the mean (R² < 0) or an interval spanning nearly all of 0–100%, the serial fraction says
+ * nothing, and printing it ("100.0%, 95% CI 0.0–100.0%, R² −1.000") would suggest it does.
+ */
+export function describeAmdahlFit(fit: StoredFit): { informative: boolean; text: string } {
+  const lanes = `on ${fit.fittedWorkers.join(', ')} lanes`;
+  const [low, high] = fit.serialFractionCi95;
+  if (fit.fittedWorkers.length < 2) return { informative: false, text: `no fit: too few lane counts (${lanes})` };
+  if (fit.r2 === null) return { informative: false, text: `no fit: the speedups are flat within noise (${lanes})` };
+  if (fit.r2 < 0 || high - low >= 0.9) {
+    return { informative: false, text: `no fit: the points do not follow Amdahl's law closely enough to estimate a serial fraction (${lanes})` };
+  }
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  return {
+    informative: true,
+    text: `serial fraction ${pct(fit.serialFraction)} (95% CI ${pct(Math.max(0, low))}–${pct(Math.min(1, high))}, R² ${fit.r2.toFixed(3)}, ${lanes})`,
   };
 }

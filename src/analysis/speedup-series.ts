@@ -1,6 +1,6 @@
 /** Chart-ready series from an experiment's results: lane sweeps, size sweeps, ideal and Amdahl lines. */
 import type { ExperimentResult, MeasuredResult } from '../results/schema.ts';
-import { amdahlSpeedup } from './amdahl.ts';
+import { amdahlSpeedup, describeAmdahlFit } from './amdahl.ts';
 
 export interface SpeedupMark {
   /** The sweep this point belongs to: backend, variant and size (see sweepLabel). */
@@ -78,12 +78,14 @@ export function speedupMarks(experiment: ExperimentResult): SpeedupMark[] {
   );
 }
 
-/** The ideal line (speedup = workers) and each fitted Amdahl curve, sampled densely for drawing. */
+/** The ideal line (speedup = workers) and each informative Amdahl fit, sampled densely for drawing. */
 export function referenceCurves(experiment: ExperimentResult, maxWorkers: number): CurvePoint[] {
   const xs: number[] = [];
   for (let p = 1; p <= maxWorkers * 1.0001; p *= 2 ** 0.125) xs.push(p);
   const curves: CurvePoint[] = xs.map((p) => ({ series: 'ideal', workers: p, speedup: p }));
   for (const [key, fit] of Object.entries(experiment.amdahl)) {
+    // A fit that says nothing is not drawn either: its curve would look like a finding.
+    if (!describeAmdahlFit(fit).informative) continue;
     for (const p of xs) {
       curves.push({ series: `Amdahl fit (${key})`, workers: p, speedup: fit.oneLaneSpeedup * amdahlSpeedup(fit.serialFraction, p) });
     }
@@ -131,4 +133,20 @@ export function crossoverSize(marks: readonly SizeMark[]): number | null {
   const b = points[firstWin]!;
   const t = (0 - Math.log(a.speedup!)) / (Math.log(b.speedup!) - Math.log(a.speedup!));
   return Math.exp(Math.log(a.size) + t * (Math.log(b.size) - Math.log(a.size)));
+}
+
+/**
+ * The configuration whose timeline shows the most: the fastest parallel one at the largest size that has a
+ * timeline (where overlap and overheads are plainest), rather than serial at the smallest size. Returns an
+ * index into `configs`; 0 when none has a timeline.
+ */
+export function mostTellingConfiguration(configs: readonly MeasuredResult[]): number {
+  const drawable = configs.map((c, i) => ({ c, i })).filter(({ c }) => c.timeline.length > 0);
+  const parallel = drawable.filter(({ c }) => c.backend !== 'serial');
+  const pool = parallel.length > 0 ? parallel : drawable;
+  if (pool.length === 0) return 0;
+  const sizes = pool.flatMap(({ c }) => (c.size !== undefined ? [c.size] : []));
+  const largest = sizes.length > 0 ? Math.max(...sizes) : undefined;
+  const atLargest = pool.filter(({ c }) => c.size === largest);
+  return atLargest.reduce((a, b) => (b.c.medianMs < a.c.medianMs ? b : a)).i;
 }

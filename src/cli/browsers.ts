@@ -33,6 +33,8 @@ export interface LabPage {
   evaluate<T, A = undefined>(fn: (arg: A) => T | Promise<T>, arg?: A): Promise<T>;
   click(selector: string): Promise<void>;
   fill(selector: string, text: string): Promise<void>;
+  /** Resize the page's viewport in CSS pixels, as a phone or a narrow iframe would show it. */
+  setViewport(widthPx: number, heightPx: number): Promise<void>;
   /** Dedicated workers the driver sees in the page (Chromium only), an independent check on leaks. */
   driverWorkerCount(): number | undefined;
   onConsole(listener: (line: string) => void): void;
@@ -84,6 +86,7 @@ async function launchChromium(): Promise<LaunchedBrowser> {
         evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
         click: (selector) => page.click(selector),
         fill: (selector, text) => page.fill(selector, text),
+        setViewport: (width, height) => page.setViewportSize({ width, height }),
         driverWorkerCount: () => page.workers().length,
         onConsole: (listener) => page.on('console', (m) => listener(`${m.type()}: ${m.text()}`)),
         close: () => context.close(),
@@ -123,6 +126,7 @@ async function launchFirefox(webgpu: boolean): Promise<LaunchedBrowser> {
         fill: async (selector, text) => {
           await page.locator(selector).fill(text);
         },
+        setViewport: (width, height) => page.setViewport({ width, height }),
         driverWorkerCount: () => undefined,
         onConsole: (listener) => page.on('console', (m) => listener(`${m.type()}: ${m.text()}`)),
         close: () => page.close(),

@@ -89,6 +89,26 @@ export async function makeShareUrl(
   return { ...outcome, url, urlChars: url.length };
 }
 
+/** The part of a share link that names the experiment to open at: `#r=…&e=cpu-heavy`. */
+export const EXPERIMENT_PARAM = 'e';
+
+/**
+ * The experiment a link points at: `e=` of a share link, or a plain `#cpu-heavy`; null when it names none.
+ * Ids are lower-case words and hyphens, so nothing else in a hash is taken for one.
+ */
+export function experimentAnchorOf(hashOrUrl: string): string | null {
+  const text = hashOrUrl.trim();
+  const hash = text.includes('#') ? text.slice(text.indexOf('#') + 1) : text;
+  const id = hash.split('&').find((part) => part.startsWith(`${EXPERIMENT_PARAM}=`))?.slice(EXPERIMENT_PARAM.length + 1) ??
+    (hash.includes('=') ? null : hash);
+  return id !== null && /^[a-z][a-z0-9-]{0,79}$/.test(id) ? id : null;
+}
+
+/** A share link that also opens at an experiment: the anchor rides along after the payload. */
+export function withExperimentAnchor(url: string, experimentId: string | null): string {
+  return experimentId && /^[a-z][a-z0-9-]{0,79}$/.test(experimentId) ? `${url}&${EXPERIMENT_PARAM}=${experimentId}` : url;
+}
+
 /** Whether a location hash (or pasted link) carries shared results, so the page knows to decode it. */
 export function hasShareFragment(hashOrUrl: string): boolean {
   return sharePayloadOf(hashOrUrl) !== null;

@@ -56,7 +56,8 @@ describe.each(BROWSERS)('%s: the CPU-heavy experiment from the UI', (browserName
       })),
     );
     const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-    const expectedCounts = [1, 2, 4, 8, 16, 32, 64].filter((p) => p <= 2 * cores);
+    // The quick preset sweeps lanes up to the core count (oversubscription is the thorough preset's).
+    const expectedCounts = [...new Set([1, 2, 4, 8, 16, 32, 64].filter((p) => p <= cores).concat(cores))];
     expect(rows.filter((r) => r.backend === 'serial')).toHaveLength(1);
     expect(rows.filter((r) => r.backend === 'workers').map((r) => r.workers)).toEqual(
       expect.arrayContaining(expectedCounts),
@@ -70,10 +71,16 @@ describe.each(BROWSERS)('%s: the CPU-heavy experiment from the UI', (browserName
     await expect
       .poll(() => page.evaluate(() => document.querySelectorAll('#cpu-heavy .plot svg circle').length), POLL)
       .toBe(rows.length - 1);
-    expect(await text('#cpu-heavy [data-amdahl="workers"]')).toMatch(/serial fraction \d+(\.\d)?%/);
-    // The timeline of the serial configuration: one bar per task, on one lane.
+    expect(await text('#cpu-heavy [data-amdahl="workers"]')).toMatch(/serial fraction \d+(\.\d)?% \(95% CI|no fit: /);
+    // The timeline opens on the fastest parallel configuration; chosen serial, it shows one bar per task on one lane.
+    expect(await text('#cpu-heavy [data-testid="timeline-config"] option:checked')).not.toMatch(/^serial/);
+    await page.evaluate(() => {
+      const select = document.querySelector<HTMLSelectElement>('#cpu-heavy [data-testid="timeline-config"]')!;
+      select.value = [...select.options].find((o) => o.text.startsWith('serial'))!.value;
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+    });
     await expect
-      .poll(() => page.evaluate(() => document.querySelectorAll('#cpu-heavy .plot svg g[aria-label="bar"] rect').length), POLL)
+      .poll(() => page.evaluate(() => document.querySelectorAll('#cpu-heavy .plot svg g[data-mark="bar"] rect').length), POLL)
       .toBe(tasks);
     // The same sweep as time against lanes, and the scaling metrics for every point of it.
     await page.click('[data-testid="view-time-cpu-heavy"]');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { amdahlSpeedup, efficiency, fitAmdahl, karpFlatt, type SpeedupPoint } from '../../src/analysis/amdahl.ts';
+import { amdahlSpeedup, describeAmdahlFit, efficiency, fitAmdahl, karpFlatt, type SpeedupPoint } from '../../src/analysis/amdahl.ts';
 
 const seed = (Math.random() * 2 ** 31) >>> 0;
 function gaussian(random: () => number): number {
@@ -70,5 +70,25 @@ describe(`Amdahl fit (seed ${seed})`, () => {
     ])!;
     expect(flat.serialFraction).toBeGreaterThan(0.95);
     expect(flat.r2).toBeNull();
+  });
+});
+
+describe('describeAmdahlFit', () => {
+  const fit = { serialFraction: 0.1, serialFractionCi95: [0.05, 0.15] as [number, number], r2: 0.97, fittedWorkers: [1, 2, 4] };
+
+  it('prints an informative fit with its interval and R²', () => {
+    expect(describeAmdahlFit(fit)).toEqual({ informative: true, text: 'serial fraction 10.0% (95% CI 5.0%–15.0%, R² 0.970, on 1, 2, 4 lanes)' });
+  });
+
+  it.each([
+    ['a fit worse than the mean', { ...fit, serialFraction: 1, serialFractionCi95: [0, 1] as [number, number], r2: -1 }, /^no fit: the points do not follow/],
+    ['an interval spanning almost everything', { ...fit, serialFractionCi95: [0, 0.95] as [number, number] }, /^no fit: the points do not follow/],
+    ['a flat curve', { ...fit, r2: null }, /^no fit: the speedups are flat within noise/],
+    ['one lane count', { ...fit, fittedWorkers: [1] }, /^no fit: too few lane counts/],
+  ])('says "no fit" for %s instead of printing numbers', (_, stored, text) => {
+    const described = describeAmdahlFit(stored);
+    expect(described.informative).toBe(false);
+    expect(described.text).toMatch(text);
+    expect(described.text).not.toMatch(/R²|%/);
   });
 });

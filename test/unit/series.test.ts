@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { crossoverSize, sizeMarks, speedupMarks, type SizeMark } from '../../src/analysis/speedup-series.ts';
+import { crossoverSize, mostTellingConfiguration, sizeMarks, speedupMarks, type SizeMark } from '../../src/analysis/speedup-series.ts';
+import { measuredResult } from '../fixtures/make-results.ts';
 import type { ExperimentResult, MeasuredResult } from '../../src/results/schema.ts';
 
 const measured = (backend: MeasuredResult['backend'], workers: number, medianMs: number, size?: number): MeasuredResult => ({
@@ -73,5 +74,22 @@ describe('chart series', () => {
     const size = crossoverSize(series(pairs));
     if (expected === null) expect(size).toBeNull();
     else expect(size!).toBeCloseTo(expected, 6);
+  });
+});
+
+describe('mostTellingConfiguration', () => {
+  it('opens on the fastest parallel configuration at the largest size with a timeline', () => {
+    const bar = [{ lane: 0, startMs: 0, endMs: 1 }];
+    const configs = [
+      measuredResult('serial', 1, 0.04, { size: 8, timeline: bar }),
+      measuredResult('workers', 2, 0.5, { size: 8, timeline: bar }),
+      measuredResult('serial', 1, 40, { size: 1024, timeline: bar }),
+      measuredResult('workers', 2, 30, { size: 1024, timeline: bar }),
+      measuredResult('shared-memory', 2, 21, { size: 1024, timeline: bar }),
+      measuredResult('webgpu', 1, 5, { size: 1024, timeline: [] }),
+    ];
+    expect(mostTellingConfiguration(configs)).toBe(4);
+    expect(mostTellingConfiguration(configs.slice(0, 1))).toBe(0);
+    expect(mostTellingConfiguration([])).toBe(0);
   });
 });

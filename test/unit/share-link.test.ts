@@ -5,8 +5,10 @@ import type { MeasuredResult, Results } from '../../src/results/schema.ts';
 import {
   decodeShareFragment,
   encodeShareFragment,
+  experimentAnchorOf,
   hasShareFragment,
   makeShareUrl,
+  withExperimentAnchor,
   withoutTimelines,
 } from '../../src/results/share-link.ts';
 import { makeResults } from '../fixtures/make-results.ts';
@@ -71,6 +73,22 @@ describe('share links', () => {
     for (const form of [made.url, new URL(made.url).hash, new URL(made.url).hash.slice(1), `#theme=dark&${made.fragment.slice(1)}`]) {
       expect(await decodeShareFragment(form)).toEqual({ ok: true, kind: 'results', runs: [doc] });
     }
+  });
+
+  it('carry the experiment to open at, and still read back the same results', async () => {
+    const doc = makeResults();
+    const made = await makeShareUrl('https://lab.example/app/', doc);
+    if (!made.ok) throw new Error(made.message);
+    const deep = withExperimentAnchor(made.url, 'cpu-heavy');
+    expect(deep).toBe(`${made.url}&e=cpu-heavy`);
+    expect(experimentAnchorOf(deep)).toBe('cpu-heavy');
+    expect(await decodeShareFragment(deep)).toEqual({ ok: true, kind: 'results', runs: [doc] });
+    expect(withExperimentAnchor(made.url, null)).toBe(made.url);
+    expect(withExperimentAnchor(made.url, 'r=1.x')).toBe(made.url);
+    expect(experimentAnchorOf('#dot-product')).toBe('dot-product');
+    expect(experimentAnchorOf(made.url)).toBeNull();
+    expect(experimentAnchorOf('#<img>')).toBeNull();
+    expect(experimentAnchorOf('')).toBeNull();
   });
 
   it('survive a link wrapped with whitespace by a mail or chat app', async () => {
