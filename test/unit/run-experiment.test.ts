@@ -163,11 +163,17 @@ describe('a feature the browser lacks', () => {
     // comlink re-creates a worker's error as a plain Error that keeps its name.
     ['in a worker', Object.assign(new Error('No OPFS here.'), { name: 'UnavailableError' })],
   ])('thrown %s makes the configuration unavailable with the reason, not failed; the rest is measured', async (_where, error) => {
-    const workload = twinWorkload(() => 1, []);
-    workload.implementations['event-loop'] = {
-      ...workload.implementations['event-loop']!,
-      async setup() {
-        throw error;
+    const twins = twinWorkload(() => 1, []);
+    const workload = {
+      ...twins,
+      implementations: {
+        ...twins.implementations,
+        'event-loop': {
+          ...twins.implementations['event-loop']!,
+          async setup() {
+            throw error;
+          },
+        },
       },
     };
     clockMs = 0;
