@@ -2,22 +2,14 @@ import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { embedClient } from './build/embed-client-plugin.ts';
 import { wasmKernels } from './build/wasm-kernels-plugin.ts';
+import { crossOriginIsolation } from './build/isolation-headers-plugin.ts';
 import { latencyEndpoint } from './src/cli/latency-endpoint.ts';
 
-/**
- * Cross-origin isolation: without it there is no SharedArrayBuffer and timers are coarse. Resources are
- * `cross-origin` so that a tutorial page that is itself isolated (COOP + COEP) may frame the lab.
- */
-export const isolationHeaders = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Cross-Origin-Resource-Policy': 'cross-origin',
-};
-
 export default defineConfig({
-  plugins: [svelte(), latencyEndpoint(), wasmKernels(), embedClient()],
-  server: { headers: isolationHeaders, host: '127.0.0.1' },
-  preview: { headers: isolationHeaders, host: '127.0.0.1' },
+  plugins: [svelte(), crossOriginIsolation(), latencyEndpoint(), wasmKernels(), embedClient()],
+  // The isolation headers come from crossOriginIsolation(), on every response (Vite's `headers` skip 304s).
+  server: { host: '127.0.0.1' },
+  preview: { host: '127.0.0.1' },
   worker: { format: 'es', plugins: () => [wasmKernels()] },
   // The manifest tells the bundle check (src/cli/check-bundle.ts) which chunks the first load imports.
   build: { target: 'es2022', sourcemap: true, manifest: true },

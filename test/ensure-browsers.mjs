@@ -1,11 +1,14 @@
-// Makes sure the real browsers the tests drive are installed: Debian's chromium, firefox-esr, and
-// mesa-vulkan-drivers (lavapipe, the Vulkan driver Firefox's WebGPU needs on a machine with no GPU).
+// Makes sure the real browsers the tests drive are installed: Debian's chromium, firefox-esr,
+// mesa-vulkan-drivers (lavapipe, the Vulkan driver Firefox's WebGPU needs on a machine with no GPU), and
+// WebKitGTK's WebDriver (webkit2gtk-driver, which brings the MiniBrowser) with xvfb for its display.
 // Installs them when missing and this machine allows it (root with apt-get); otherwise says what to install.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const firefox = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+const webkitDriver = process.env.WEBKIT_WEBDRIVER_PATH ?? '/usr/bin/WebKitWebDriver';
+const xvfb = process.env.XVFB_PATH ?? '/usr/bin/Xvfb';
 const hasLavapipe = () => {
   const dir = '/usr/share/vulkan/icd.d';
   return existsSync(dir) && readdirSync(dir).some((f) => f.startsWith('lvp_icd'));
@@ -15,6 +18,8 @@ const missing = [];
 if (!existsSync(chromium)) missing.push('chromium');
 if (!existsSync(firefox)) missing.push('firefox-esr');
 if (!hasLavapipe()) missing.push('mesa-vulkan-drivers');
+if (!existsSync(webkitDriver)) missing.push('webkit2gtk-driver');
+if (!existsSync(xvfb)) missing.push('xvfb');
 
 if (missing.length === 0) process.exit(0);
 

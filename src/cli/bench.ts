@@ -1,5 +1,5 @@
 /**
- * npm run bench -- --browser chromium[,firefox] [--experiments id,id] [--quick] [--backends b,b] [--out results.json]
+ * npm run bench -- --browser chromium[,firefox][,webkit] [--experiments id,id] [--quick] [--backends b,b] [--out results.json]
  *                  [--param cpu-heavy.n=1e8 ...] [--firefox-webgpu on|off]
  * Serves the production build on 127.0.0.1, runs the experiments in real headless browsers through the
  * page's own API, prints a table and writes the results JSON. Exits non-zero when anything fails.
@@ -17,17 +17,17 @@ import { setCustomEndpoint } from '../workloads/api-calls/endpoint.ts';
 import { workloads } from '../workloads/registry.ts';
 import { PRESETS, type BackendId, type Preset } from '../workloads/types.ts';
 import { BACKEND_IDS, isBackendId } from '../engine/backends.ts';
-import { BROWSERS, launchBrowser, type BrowserName } from './browsers.ts';
+import { BENCH_BROWSERS, launchBrowser, type BrowserName } from './browsers.ts';
 import { EXIT_FAILED_RUN, EXIT_OK, parseCommandLine, runScript, UsageError } from './cli.ts';
 import { formatResultsTable, problemsIn } from './report.ts';
-import { openLab, runSuiteInPage } from './run-in-browser.ts';
+import { openLab, runSuiteInPage, withDriverVersion } from './run-in-browser.ts';
 import { servePreview } from './serve.ts';
 
 /** Where `npm start` serves the lab: the compare link points there, as the bench's own server is gone by then. */
 const LAB_URL = 'http://127.0.0.1:4173/';
 
 const USAGE =
-  'Usage: npm run bench -- --browser chromium|firefox|chromium,firefox [--experiments ' +
+  'Usage: npm run bench -- --browser chromium|firefox|webkit or a list (chromium,firefox,webkit) [--experiments ' +
   `${workloads.map((w) => w.meta.id).join(',')}] [--preset quick|default|thorough] [--quick] [--backends ${BACKEND_IDS.join(',')}] [--out FILE] [--param ID.KEY=VALUE ...] ` +
   '[--firefox-webgpu on|off] [--endpoint URL]\n' +
   'Exits 1 when a backend fails or answers wrongly, 2 for bad input (options, parameters, experiment ids).\n';
@@ -63,7 +63,7 @@ function parseOptions(argv: string[]): BenchOptions | null {
   const { values } = parsed;
   const browsers = values.browser.split(',').map((b) => b.trim()) as BrowserName[];
   for (const b of browsers) {
-    if (!BROWSERS.includes(b)) throw new UsageError(`Unknown browser "${b}": use ${BROWSERS.join(', ')}.`);
+    if (!BENCH_BROWSERS.includes(b)) throw new UsageError(`Unknown browser "${b}": use ${BENCH_BROWSERS.join(', ')}.`);
   }
   const experiments = values.experiments
     ? values.experiments.split(',').map((e) => e.trim()).filter(Boolean)
@@ -116,8 +116,8 @@ async function runOneBrowser(name: BrowserName, url: string, options: BenchOptio
     // Through the page's API: an endpoint on this machine, given in the address, would wait for a person to confirm it.
     if (options.endpoint) await page.evaluate((endpoint) => window.parallelLab!.setEndpoint(endpoint), options.endpoint);
     const results = await runSuiteInPage(page, options.request, (label) => process.stderr.write(`  [${name}] ${label}\n`));
-    results.environment.runner = { ...browser.runner, headless: true };
-    return results;
+    results.environment.runner = { ...browser.runner, headless: name !== 'webkit' };
+    return withDriverVersion(results, browser);
   } finally {
     await browser.close();
   }

@@ -1,16 +1,24 @@
 /**
- * Real headless browsers for the bench runner and the browser tests: Debian's Chromium through
- * playwright-core, Debian's Firefox ESR through puppeteer-core over WebDriver BiDi.
+ * Real browsers for the bench runner and the browser tests: Debian's Chromium through playwright-core,
+ * Debian's Firefox ESR through puppeteer-core over WebDriver BiDi (both headless), and Debian's WebKitGTK
+ * through selenium-webdriver over W3C WebDriver on an Xvfb display (webkit.ts).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { BrowserName, LabPage, LaunchedBrowser } from './lab-page.ts';
+import { assertWebKitInstalled, launchWebKit } from './webkit.ts';
 
-export type BrowserName = 'chromium' | 'firefox';
+export type { BrowserName, LabPage, LaunchedBrowser } from './lab-page.ts';
+
+/** Every browser the bench (and every other --browser option) can drive: the three engines. */
+export const BENCH_BROWSERS: readonly BrowserName[] = ['chromium', 'firefox', 'webkit'];
+/** The browsers the browser tests run in. */
 export const BROWSERS: readonly BrowserName[] = ['chromium', 'firefox'];
 
-export const executablePaths: Record<BrowserName, string> = {
+/** The two headless browsers' binaries; WebKit's three programs are in webkit.ts. */
+export const executablePaths: Record<Exclude<BrowserName, 'webkit'>, string> = {
   chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   firefox: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
 };
@@ -26,29 +34,6 @@ export const chromiumArgs = [
   '--enable-unsafe-webgpu',
 ];
 
-/** The little of a page the runner and tests need, the same whichever driver is underneath. */
-export interface LabPage {
-  goto(url: string): Promise<void>;
-  reload(): Promise<void>;
-  evaluate<T, A = undefined>(fn: (arg: A) => T | Promise<T>, arg?: A): Promise<T>;
-  click(selector: string): Promise<void>;
-  fill(selector: string, text: string): Promise<void>;
-  /** Resize the page's viewport in CSS pixels, as a phone or a narrow iframe would show it. */
-  setViewport(widthPx: number, heightPx: number): Promise<void>;
-  /** Dedicated workers the driver sees in the page (Chromium only), an independent check on leaks. */
-  driverWorkerCount(): number | undefined;
-  onConsole(listener: (line: string) => void): void;
-  close(): Promise<void>;
-}
-
-export interface LaunchedBrowser {
-  name: BrowserName;
-  /** How the browser was launched, recorded in results as environment.runner. */
-  runner: Record<string, string | number | boolean>;
-  newPage(): Promise<LabPage>;
-  close(): Promise<void>;
-}
-
 export interface LaunchOptions {
   /** Firefox ships WebGPU off on Linux; these prefs turn it on (with lavapipe as the Vulkan driver). */
   firefoxWebgpu?: boolean;
@@ -56,6 +41,7 @@ export interface LaunchOptions {
 
 /** A clear message when the browser binary is missing, naming the package that provides it. */
 export function assertBrowserInstalled(name: BrowserName): void {
+  if (name === 'webkit') return assertWebKitInstalled();
   if (!existsSync(executablePaths[name])) {
     const pkg = name === 'chromium' ? 'chromium' : 'firefox-esr mesa-vulkan-drivers';
     throw new Error(
@@ -65,8 +51,10 @@ export function assertBrowserInstalled(name: BrowserName): void {
   }
 }
 
+/** Start `name` with a fresh profile; close() stops it and everything it started. */
 export async function launchBrowser(name: BrowserName, options: LaunchOptions = {}): Promise<LaunchedBrowser> {
   assertBrowserInstalled(name);
+  if (name === 'webkit') return launchWebKit();
   return name === 'chromium' ? launchChromium() : launchFirefox(options.firefoxWebgpu ?? true);
 }
 

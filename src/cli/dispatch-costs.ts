@@ -8,13 +8,13 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Results } from '../results/schema.ts';
-import { BROWSERS, launchBrowser, type BrowserName } from './browsers.ts';
+import { BENCH_BROWSERS, launchBrowser, type BrowserName } from './browsers.ts';
 import { EXIT_FAILED_RUN, EXIT_OK, parseCommandLine, runScript, UsageError } from './cli.ts';
 import { openLab, runSuiteInPage } from './run-in-browser.ts';
 import { servePreview } from './serve.ts';
 
 const USAGE =
-  'Usage: npm run dispatch-costs -- [--browser chromium,firefox] [--batches 1,16,256,4096] [--out FILE]\n' +
+  'Usage: npm run dispatch-costs -- [--browser chromium,firefox,webkit] [--batches 1,16,256,4096] [--out FILE]\n' +
   'Per-task cost of each dispatch path over batch sizes of empty tasks, in one page session per browser.\n';
 
 /** The paths compared, as the tiny-tasks results name them. */
@@ -40,7 +40,7 @@ function parseOptions(argv: string[]) {
   if (!parsed) return null;
   const { values } = parsed;
   const browsers = values.browser.split(',').map((b) => b.trim()) as BrowserName[];
-  for (const b of browsers) if (!BROWSERS.includes(b)) throw new UsageError(`Unknown browser "${b}": use ${BROWSERS.join(', ')}.`);
+  for (const b of browsers) if (!BENCH_BROWSERS.includes(b)) throw new UsageError(`Unknown browser "${b}": use ${BENCH_BROWSERS.join(', ')}.`);
   const batches = values.batches.split(',').map((b) => Number(b.trim()));
   for (const b of batches) if (!Number.isInteger(b) || b < 1 || b > 4_096) throw new UsageError(`Batch sizes are whole numbers from 1 to 4096 (got ${values.batches}).`);
   return { browsers, batches, ...(values.out ? { out: values.out } : {}) };

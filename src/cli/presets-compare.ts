@@ -1,5 +1,5 @@
 /**
- * npm run presets-compare -- [--browser chromium|firefox] [--experiments id,id] [--out FILE]
+ * npm run presets-compare -- [--browser chromium|firefox|webkit] [--experiments id,id] [--out FILE]
  * Runs the default preset and then the thorough one in the same browser session, and prints, for each headline
  * figure, the default's value beside the thorough run's value and 95% range: whether the minute-long answer
  * agrees with the one worth publishing. Exits 1 when a default figure falls outside the thorough range,
@@ -11,13 +11,13 @@ import { validateSuiteRequest, type SuiteRequest } from '../engine/run-suite.ts'
 import type { Results } from '../results/schema.ts';
 import { workloads } from '../workloads/registry.ts';
 import type { Preset } from '../workloads/types.ts';
-import { BROWSERS, launchBrowser, type BrowserName } from './browsers.ts';
+import { BENCH_BROWSERS, launchBrowser, type BrowserName } from './browsers.ts';
 import { EXIT_FAILED_RUN, EXIT_OK, parseCommandLine, runScript, UsageError } from './cli.ts';
 import { openLab, runSuiteInPage } from './run-in-browser.ts';
 import { servePreview } from './serve.ts';
 
 const USAGE =
-  'Usage: npm run presets-compare -- [--browser chromium|firefox] [--experiments id,id] [--out FILE]\n' +
+  'Usage: npm run presets-compare -- [--browser chromium|firefox|webkit] [--experiments id,id] [--out FILE]\n' +
   'Runs the default and the thorough preset in one browser session and compares their headline figures.\n';
 
 function parseOptions(argv: string[]) {
@@ -29,7 +29,7 @@ function parseOptions(argv: string[]) {
   if (!parsed) return null;
   const { values } = parsed;
   const browser = values.browser as BrowserName;
-  if (!BROWSERS.includes(browser)) throw new UsageError(`Unknown browser "${values.browser}": use ${BROWSERS.join(' or ')}.`);
+  if (!BENCH_BROWSERS.includes(browser)) throw new UsageError(`Unknown browser "${values.browser}": use ${BENCH_BROWSERS.join(', ')}.`);
   const experiments = values.experiments ? values.experiments.split(',').map((e) => e.trim()).filter(Boolean) : workloads.map((w) => w.meta.id);
   return { browser, experiments, ...(values.out ? { out: values.out } : {}) };
 }

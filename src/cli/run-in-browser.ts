@@ -2,7 +2,7 @@
 import type {} from '../app/api.ts';
 import type { SuiteRequest } from '../engine/run-suite.ts';
 import type { Results } from '../results/schema.ts';
-import type { LaunchedBrowser, LabPage } from './browsers.ts';
+import type { LaunchedBrowser, LabPage } from './lab-page.ts';
 
 /** Open the lab and wait until its API and environment are ready. */
 export async function openLab(browser: LaunchedBrowser, url: string): Promise<LabPage> {
@@ -54,4 +54,14 @@ export async function runSuiteInPage(
   await poll;
   if (!outcome.ok) throw new Error(outcome.message);
   return outcome.results;
+}
+
+/**
+ * WebKitGTK's user agent carries no WebKitGTK version, so the page records "unknown"; the driver knows it
+ * (WebKitWebDriver reports it as browserVersion), and the results get it from there.
+ */
+export function withDriverVersion(results: Results, browser: Pick<LaunchedBrowser, 'driverBrowserVersion'>): Results {
+  const recorded = results.environment.browser;
+  if (!browser.driverBrowserVersion || recorded.version !== 'unknown') return results;
+  return { ...results, environment: { ...results.environment, browser: { ...recorded, version: browser.driverBrowserVersion } } };
 }

@@ -1,6 +1,7 @@
 /** Runs one experiment: every configuration warmed up, sampled, verified, summarised, and fitted. */
 import { isAbortError, throwIfAborted } from '../executors/abort.ts';
 import { GpuDeviceHolder } from '../executors/gpu-device.ts';
+import { isUnavailableError } from '../executors/unavailable.ts';
 import { WorkerPool } from '../executors/worker-pool.ts';
 import { nextMacrotask } from '../executors/yield.ts';
 import { epochNowMs } from '../measure/clock.ts';
@@ -324,6 +325,7 @@ async function measureRound(
     };
   } catch (error) {
     if (isAbortError(error)) throw error;
+    if (isUnavailableError(error)) return { ...describeConfig(config), available: false, reason: error.message };
     const lost = scope.gpu.lostReason;
     return {
       ...describeConfig(config),

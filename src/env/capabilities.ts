@@ -42,16 +42,40 @@ function describeWebGl(): EnvironmentReport['webgl'] {
   }
 }
 
-/** Browser name and version, lower-case names as in the results JSON ("chromium" for Chrome-family). */
-export function describeBrowser(userAgent: string): { name: string; version: string; os: string } {
+/** Tokens of browsers that carry AppleWebKit and Safari in their user agent but are not WebKit's own browsers. */
+const NOT_WEBKIT = /\b(?:Chrome|Chromium|HeadlessChrome|CriOS|Edg[A-Z]*|OPR|SamsungBrowser|FxiOS|Android)\//;
+/** Apple's platforms, where a Safari user agent is Safari's. */
+const APPLE_UA = /\b(?:Macintosh|iPhone|iPad|iPod)\b/;
+
+/**
+ * Browser name and version, lower-case names as in the results JSON ("chromium" for Chrome-family, "webkit"
+ * for WebKitGTK and WPE). `platform` (navigator.platform) tells a Safari user agent sent from Linux, as WPE
+ * and recent Epiphany send, from Safari's own.
+ * WebKitGTK's user agent names no WebKitGTK version (its "Version/60.5" is a compatibility token, not a
+ * release), so its version is "unknown" here; the bench runner fills it in from the driver.
+ */
+export function describeBrowser(userAgent: string, platform = ''): { name: string; version: string; os: string } {
   const parsed = Bowser.parse(userAgent);
+  const os = [parsed.os.name, parsed.os.versionName ?? parsed.os.version].filter(Boolean).join(' ');
+  const webKitBuild = /AppleWebKit\/([\d.]+)/.exec(userAgent)?.[1];
+  const safariLike = webKitBuild !== undefined && /\bSafari\//.test(userAgent) && !NOT_WEBKIT.test(userAgent);
+  const epiphany = /\bEpiphany\/([\d.]+)/.exec(userAgent);
+  if (epiphany) {
+    // Epiphany long sent WebKit's frozen build number in its own token: no version to read there.
+    return { name: 'epiphany', version: epiphany[1] === webKitBuild ? 'unknown' : epiphany[1]!, os };
+  }
+  const applePlatform = platform === '' || /^(?:Mac|iPhone|iPad|iPod)/.test(platform);
+  if (safariLike && (!APPLE_UA.test(userAgent) || !applePlatform)) {
+    return { name: 'webkit', version: 'unknown', os: APPLE_UA.test(userAgent) ? platformOs(platform) : os };
+  }
   const raw = (parsed.browser.name ?? 'unknown').toLowerCase();
   const name = raw.includes('chrom') ? 'chromium' : raw.includes('firefox') ? 'firefox' : raw.replace(/\s+/g, '-');
-  return {
-    name,
-    version: parsed.browser.version ?? 'unknown',
-    os: [parsed.os.name, parsed.os.versionName ?? parsed.os.version].filter(Boolean).join(' '),
-  };
+  return { name, version: parsed.browser.version ?? 'unknown', os };
+}
+
+/** The operating system as navigator.platform names it ("Linux x86_64" is Linux). */
+function platformOs(platform: string): string {
+  return /linux/i.test(platform) ? 'Linux' : platform;
 }
 
 interface UserAgentData {
@@ -92,7 +116,7 @@ async function isolationSource(): Promise<'headers' | 'service-worker' | undefin
 
 /** Collect the environment once per page load; the timer resolution is measured, not assumed. */
 export async function collectEnvironment(): Promise<EnvironmentReport> {
-  const browser = describeBrowser(navigator.userAgent);
+  const browser = describeBrowser(navigator.userAgent, navigator.platform);
   const version = (browser.name === 'chromium' ? await fullChromiumVersion() : undefined) ?? browser.version;
   return {
     userAgent: navigator.userAgent,

@@ -54,7 +54,11 @@ export class WorkerPool {
     return this.workers.length;
   }
 
-  /** Grow the pool to at least `count` started workers. */
+  /**
+   * Grow the pool to at least `count` started workers. If any new worker fails to start (or the wait is
+   * aborted), every new one is terminated and taken out: once ensure settles, the pool holds only workers that
+   * answered, so a later lane can never land on a worker whose script did not load and wait for it forever.
+   */
   async ensure(count: number, signal: AbortSignal): Promise<void> {
     const fresh: PooledWorker[] = [];
     while (this.workers.length + fresh.length < count) {
@@ -62,8 +66,19 @@ export class WorkerPool {
       liveWorkers.add(worker);
       fresh.push({ worker, remote: wrap<TaskApi>(worker) });
     }
+    // In the pool at once, so that terminate() during the wait stops them too.
     this.workers.push(...fresh);
-    await Promise.all(fresh.map((entry) => whenReady(entry, signal)));
+    try {
+      await Promise.all(fresh.map((entry) => whenReady(entry, signal)));
+    } catch (error) {
+      for (const entry of fresh) {
+        entry.worker.terminate();
+        liveWorkers.delete(entry.worker);
+        const at = this.workers.indexOf(entry);
+        if (at >= 0) this.workers.splice(at, 1);
+      }
+      throw error;
+    }
   }
 
   /** The first `count` workers, one per lane. */

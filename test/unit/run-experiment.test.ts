@@ -3,6 +3,7 @@
  * shared machine cannot land on one configuration alone. Timed on a virtual clock, so the test is exact.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { UnavailableError } from '../../src/executors/unavailable.ts';
 import type { WorkerPool } from '../../src/executors/worker-pool.ts';
 import { runExperiment, type ExperimentContext } from '../../src/engine/run-experiment.ts';
 import type { SamplingPolicy } from '../../src/measure/sampling.ts';
@@ -152,6 +153,33 @@ describe('adaptive sampling', () => {
     const { experiment } = await measure(1, (run) => (run >= 6 ? 50 : 1), undefined, { minSamples: 5, maxSamples: 5, budgetMs: 4, overBudgetFactor: 10 });
     const eventLoop = experiment.results.find((r) => r.backend === 'event-loop')!;
     expect('error' in eventLoop && eventLoop.error).toMatch(/OverBudgetError: One run took 0\.1 s, over 10× .* budget/);
+    expect((experiment.results.find((r) => r.backend === 'serial') as MeasuredResult).verified).toBe(true);
+  });
+});
+
+describe('a feature the browser lacks', () => {
+  it.each([
+    ['in set-up', new UnavailableError('No OPFS here.')],
+    // comlink re-creates a worker's error as a plain Error that keeps its name.
+    ['in a worker', Object.assign(new Error('No OPFS here.'), { name: 'UnavailableError' })],
+  ])('thrown %s makes the configuration unavailable with the reason, not failed; the rest is measured', async (_where, error) => {
+    const twins = twinWorkload(() => 1, []);
+    const workload = {
+      ...twins,
+      implementations: {
+        ...twins.implementations,
+        'event-loop': {
+          ...twins.implementations['event-loop']!,
+          async setup() {
+            throw error;
+          },
+        },
+      },
+    };
+    clockMs = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => clockMs);
+    const experiment = await runExperiment({ workload: workload as Workload, preset: 'default' }, context(1));
+    expect(experiment.results.find((r) => r.backend === 'event-loop')).toEqual({ backend: 'event-loop', workers: 1, available: false, reason: 'No OPFS here.' });
     expect((experiment.results.find((r) => r.backend === 'serial') as MeasuredResult).verified).toBe(true);
   });
 });

@@ -4,6 +4,7 @@ import type { TaskSpan } from '../../measure/timeline.ts';
 import { kernelRef } from '../kernels.ts';
 import { fnv1a32, hex32 } from '../shared/checksum.ts';
 import type { BackendImplementation, Params, Workload } from '../types.ts';
+import { UnavailableError } from '../../executors/unavailable.ts';
 import { opfsRoot, writableProblem, type WriteOutcome, type WriteTask } from './opfs.ts';
 import { randomText } from './random-text.ts';
 
@@ -82,7 +83,7 @@ const onPage: BackendImplementation<Prepared, WriteOutcome[], State> = {
   async setup() {
     const root = await opfsRoot();
     const problem = writableProblem();
-    if (problem) throw new Error(problem);
+    if (problem) throw new UnavailableError(problem);
     return { state: await makeRunDirectory(root), note: 'The page writes through async writables (createWritable).' };
   },
   async run(ctx, prepared, state) {
@@ -103,7 +104,7 @@ const inWorkers: BackendImplementation<Prepared, WriteOutcome[], State> = {
       ctx.signal,
     );
     const problem = results.find((r) => r !== '');
-    if (problem) throw new Error(problem);
+    if (problem) throw new UnavailableError(problem);
     return { state: await makeRunDirectory(root), note: 'Workers write through synchronous access handles (createSyncAccessHandle).' };
   },
   async run(ctx, prepared, state) {

@@ -5,6 +5,7 @@
  */
 import { epochNowMs } from '../../measure/clock.ts';
 import { FNV1A32_OFFSET, fnv1a32 } from '../shared/checksum.ts';
+import { UnavailableError } from '../../executors/unavailable.ts';
 
 /** One task: a file to write in the run's directory, with the text to write. */
 export interface WriteTask {
@@ -45,10 +46,10 @@ export function opfsProblem(): string | undefined {
   return undefined;
 }
 
-/** The OPFS root, or a user-facing error saying it is missing. */
+/** The OPFS root, or an UnavailableError saying it is missing (the configuration is then unavailable, not failed). */
 export async function opfsRoot(): Promise<FileSystemDirectoryHandle> {
   const problem = opfsProblem();
-  if (problem) throw new Error(problem);
+  if (problem) throw new UnavailableError(problem);
   try {
     return await navigator.storage.getDirectory();
   } catch (error) {

@@ -1,0 +1,37 @@
+/**
+ * The contract every browser driver meets (Playwright, Puppeteer, WebDriver): the runner and the tests
+ * speak to these interfaces only, so a browser is one more launcher, not a change to its callers.
+ */
+
+/** The browsers the lab can drive; each is one launcher in browsers.ts. */
+export type BrowserName = 'chromium' | 'firefox' | 'webkit';
+
+/** The little of a page the runner and tests need, the same whichever driver is underneath. */
+export interface LabPage {
+  goto(url: string): Promise<void>;
+  reload(): Promise<void>;
+  evaluate<T, A = undefined>(fn: (arg: A) => T | Promise<T>, arg?: A): Promise<T>;
+  click(selector: string): Promise<void>;
+  fill(selector: string, text: string): Promise<void>;
+  /** Resize the page's viewport in CSS pixels, as a phone or a narrow iframe would show it (WebKit: its window). */
+  setViewport(widthPx: number, heightPx: number): Promise<void>;
+  /** Dedicated workers the driver sees in the page (Chromium only), an independent check on leaks. */
+  driverWorkerCount(): number | undefined;
+  /** Console lines as the driver reports them; WebDriver classic (WebKit) reports none. */
+  onConsole(listener: (line: string) => void): void;
+  close(): Promise<void>;
+}
+
+/** A started browser, with what the results record about how it was started. */
+export interface LaunchedBrowser {
+  name: BrowserName;
+  /** How the browser was launched, recorded in results as environment.runner. */
+  runner: Record<string, string | number | boolean>;
+  /**
+   * The browser's version as its driver reports it, where the page cannot read it from the user agent
+   * (WebKitGTK's user agent carries no WebKitGTK version); the runner records it in environment.browser.
+   */
+  driverBrowserVersion?: string;
+  newPage(): Promise<LabPage>;
+  close(): Promise<void>;
+}
