@@ -1,5 +1,5 @@
 /** Runs one experiment: every configuration warmed up, sampled, verified, summarised, and fitted. */
-import { isAbortError, throwIfAborted } from '../executors/abort.ts';
+import { isAbortError, raceAbort, throwIfAborted } from '../executors/abort.ts';
 import { GpuDeviceHolder } from '../executors/gpu-device.ts';
 import { WorkerPool } from '../executors/worker-pool.ts';
 import { nextMacrotask } from '../executors/yield.ts';
@@ -313,7 +313,8 @@ class ConfigurationGuard {
 
   /** Settle with `work`, or fail with a WatchdogError when it takes over `timeoutMs` or a worker dies meanwhile. */
   watch<T>(work: Promise<T>, timeoutMs: number, step: string): Promise<T> {
-    return watch(work, timeoutMs, `${this.label}, ${step}`, this.workerFailure);
+    // Cancel ends a wait too, even on work that ignores its signal.
+    return raceAbort(watch(work, timeoutMs, `${this.label}, ${step}`, this.workerFailure), this.signal);
   }
 
   /** Give up on this configuration: stop what still runs for it and, after a hang or a dead worker, its workers. */

@@ -38,6 +38,8 @@ export function runTimeoutMs(policy: WatchdogPolicy, longestRunMs: number | unde
 export async function watch<T>(work: Promise<T>, timeoutMs: number, what: string, failure?: Promise<never>): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
+    // setTimeout fires at once past 2^31 - 1 ms: a limit that long is no limit.
+    if (!(timeoutMs <= MAX_TIMER_MS)) return;
     timer = setTimeout(
       () => reject(new WatchdogError(`No progress for ${formatSeconds(timeoutMs)} during ${what}: given up so the rest of the suite goes on.`)),
       timeoutMs,
@@ -49,6 +51,9 @@ export async function watch<T>(work: Promise<T>, timeoutMs: number, what: string
     clearTimeout(timer);
   }
 }
+
+/** The longest delay setTimeout honours (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function formatSeconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
