@@ -57,7 +57,7 @@ function workload(
       runs.set(key, run + 1);
       const odd = misbehave(ctx.config, run, ctx.signal);
       if (odd instanceof Promise) await odd;
-      await sleep(odd ?? runMs);
+      await sleep(typeof odd === 'number' ? odd : runMs);
       return { output: prepared + 1, spans: [] };
     },
   };
