@@ -6,6 +6,7 @@
 import { expose } from 'comlink';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runExperiment, type ExperimentContext } from '../../src/engine/run-experiment.ts';
+import { tryCoreCheck } from '../../src/engine/suite-cores.ts';
 import { runTimeoutMs, type WatchdogPolicy } from '../../src/engine/watchdog.ts';
 import { claimSharedTasks, SHARED_CONTROL_SLOTS, SHARED_STOP, taskApi } from '../../src/executors/task-api.ts';
 import { WorkerPool, liveWorkerCount } from '../../src/executors/worker-pool.ts';
@@ -221,6 +222,30 @@ class FakeWorker extends EventTarget {
     this.dispatchEvent(event);
   }
 }
+
+describe('usable-cores check', () => {
+  it('a check whose workers never answer is given up: no figure, its signal aborted with the reason, the suite goes on', async () => {
+    let seen: AbortSignal | undefined;
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const limitMs = 50 + Math.floor(Math.random() * 50);
+    const started = performance.now();
+    const found = await tryCoreCheck(
+      (signal) => {
+        seen = signal;
+        return never();
+      },
+      true,
+      new AbortController().signal,
+      limitMs,
+    );
+    expect(found).toBeUndefined();
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(seen?.aborted).toBe(true);
+    expect((seen?.reason as Error).message).toMatch(/^No progress for 0\.\d s during the usable-cores check/);
+    expect(warn).toHaveBeenCalledOnce();
+    warn.mockRestore();
+  });
+});
 
 describe('worker pool', () => {
   it('reports a started worker that fails, until it is terminated, and counts no worker afterwards', async () => {
