@@ -246,7 +246,7 @@ async function measureRound(
     // Runs on cancellation too; a tear-down that hangs is given up like any other step.
     if (done.setUp && implementation.teardown) {
       try {
-        await guard.watch(Promise.resolve(implementation.teardown(done.state)), guard.policy.floorMs, 'tear-down');
+        await guard.watch(Promise.resolve(implementation.teardown(done.state)), guard.policy.floorMs, 'tear-down', { cancellable: false });
       } catch (error) {
         guard.abandon(error);
         if (!ctx.signal.aborted && isCollected(outcome!)) {
@@ -312,9 +312,10 @@ class ConfigurationGuard {
   }
 
   /** Settle with `work`, or fail with a WatchdogError when it takes over `timeoutMs` or a worker dies meanwhile. */
-  watch<T>(work: Promise<T>, timeoutMs: number, step: string): Promise<T> {
-    // Cancel ends a wait too, even on work that ignores its signal.
-    return raceAbort(watch(work, timeoutMs, `${this.label}, ${step}`, this.workerFailure), this.signal);
+  watch<T>(work: Promise<T>, timeoutMs: number, step: string, options: { cancellable: boolean } = { cancellable: true }): Promise<T> {
+    const watched = watch(work, timeoutMs, `${this.label}, ${step}`, this.workerFailure);
+    // Cancel ends a wait too, even on work that ignores its signal; a tear-down is let finish.
+    return options.cancellable ? raceAbort(watched, this.signal) : watched;
   }
 
   /** Give up on this configuration: stop what still runs for it and, after a hang or a dead worker, its workers. */
@@ -390,8 +391,11 @@ async function measureGuarded(
     implementation.beforeRun?.(prepared, state);
     const baseEpochMs = epochNowMs();
     const start = performance.now();
-    const run = await guard.watch(implementation.run(runContext, prepared, state), guard.runLimitMs(), phase);
-    const durationMs = performance.now() - start;
+    let end = start;
+    // Timed where the run itself settles, so the watchdog's own bookkeeping stays out of the sample.
+    const running = implementation.run(runContext, prepared, state).then((output) => ((end = performance.now()), output));
+    const run = await guard.watch(running, guard.runLimitMs(), phase);
+    const durationMs = end - start;
     guard.ran(durationMs);
     const check = workload.verify(run.output, prepared);
     if (!check.ok) throw new WrongAnswerError(check.detail);
