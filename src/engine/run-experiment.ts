@@ -223,11 +223,13 @@ async function measureRound(
 ): Promise<Collected | BackendResult> {
   const { ctx } = scope;
   const guard = new ConfigurationGuard(scope, config);
-  const implementation = implementationOf(scope.workload, config.backend);
   const done: RoundProgress = { setUp: false, samplesMs: earlier?.samplesMs ?? [] };
+  let implementation: ReturnType<typeof implementationOf> | undefined;
   let outcome: Collected | BackendResult;
   try {
     try {
+      // Inside the try: an experiment without this backend's implementation is a failed result, not a failed suite.
+      implementation = implementationOf(scope.workload, config.backend);
       outcome = await measureGuarded(scope, config, position, earlier, guard, implementation, done);
     } catch (error) {
       if (isAbortError(error)) throw error;
@@ -244,7 +246,7 @@ async function measureRound(
     }
   } finally {
     // Runs on cancellation too; a tear-down that hangs is given up like any other step.
-    if (done.setUp && implementation.teardown) {
+    if (done.setUp && implementation?.teardown) {
       try {
         await guard.watch(Promise.resolve(implementation.teardown(done.state)), guard.policy.floorMs, 'tear-down', { cancellable: false });
       } catch (error) {
