@@ -15,14 +15,24 @@ export class HistoryController implements RunObserver {
   problem = $state<string | null>(null);
   /** The run being recorded now, so the list can say "running" rather than "unfinished". */
   recordingId = $state<string | null>(null);
+  /** A run deleted from the list but kept on disk until the undo period ends, for the "Deleted. Undo" notice. */
+  pendingDelete = $state.raw<RunSummary | null>(null);
 
   private opening: Promise<History | null> | null = null;
   /** Writes run one after another: an experiment is never appended before its run exists. */
   private writes: Promise<void> = Promise.resolve();
   /** The run this page is recording, once its record exists; null when it could not be started. */
   private currentRun: Promise<string | null> = Promise.resolve(null);
+  /** Ends the pending delete's undo period: commits it (true) or takes it back (false). */
+  private settleDelete: ((commit: boolean) => void) | null = null;
+  /** The pending delete, settled once it is committed or undone. */
+  private deleting: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly databaseName?: string) {}
+  /** `undoMs`: how long a deleted run can be brought back before it is removed from disk. */
+  constructor(
+    private readonly databaseName?: string,
+    private readonly undoMs = DELETE_UNDO_MS,
+  ) {}
 
   /** Open the database once; null (with `problem` set) when it cannot be used. */
   open(): Promise<History | null> {
@@ -48,7 +58,8 @@ export class HistoryController implements RunObserver {
 
   private async refreshWith(history: History): Promise<void> {
     try {
-      this.runs = await history.listRuns();
+      const pending = this.pendingDelete?.id;
+      this.runs = (await history.listRuns()).filter((run) => run.id !== pending);
     } catch (error) {
       this.problem = messageOf(error);
     }
@@ -97,10 +108,50 @@ export class HistoryController implements RunObserver {
     return results;
   }
 
-  async delete(runId: string): Promise<void> {
+  /**
+   * Delete a run, with a chance to undo: it leaves the list at once and the disk when the undo period ends
+   * (or the next delete begins, or flushDelete() is called). Resolves true once it is removed, false if undone.
+   * A page closed meanwhile keeps the run: the safe way to fail.
+   */
+  async delete(runId: string): Promise<boolean> {
     const history = await this.require();
-    await history.deleteRun(runId);
-    await this.refreshWith(history);
+    await this.flushDelete();
+    const run = this.runs.find((r) => r.id === runId);
+    if (!run) throw new Error('That run is no longer saved (it was deleted, perhaps in another tab).');
+    this.pendingDelete = run;
+    this.runs = this.runs.filter((r) => r.id !== runId);
+    const deleting = this.deleteAfterUndoPeriod(history, runId);
+    this.deleting = deleting.catch(() => false);
+    return deleting;
+  }
+
+  private async deleteAfterUndoPeriod(history: History, runId: string): Promise<boolean> {
+    const commit = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => this.settleDelete?.(true), this.undoMs);
+      this.settleDelete = (value) => {
+        clearTimeout(timer);
+        this.settleDelete = null;
+        resolve(value);
+      };
+    });
+    try {
+      if (commit) await history.deleteRun(runId);
+    } finally {
+      this.pendingDelete = null;
+      await this.refreshWith(history);
+    }
+    return commit;
+  }
+
+  /** Bring back the run whose delete is pending. */
+  undoDelete(): void {
+    this.settleDelete?.(false);
+  }
+
+  /** Remove the pending run from disk now rather than at the end of its undo period. */
+  async flushDelete(): Promise<void> {
+    this.settleDelete?.(true);
+    await this.deleting;
   }
 
   /** Save results read from a file or link; the same run saved before gives the existing copy's id. */
@@ -144,6 +195,9 @@ export class HistoryController implements RunObserver {
     return done;
   }
 }
+
+/** How long "Deleted. Undo" stays before the run leaves the disk. */
+export const DELETE_UNDO_MS = 10_000;
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -1,5 +1,5 @@
 /** Runs one experiment: every configuration warmed up, sampled, verified, summarised, and fitted. */
-import { isAbortError, throwIfAborted } from '../executors/abort.ts';
+import { isAbortError, raceAbort, throwIfAborted } from '../executors/abort.ts';
 import { GpuDeviceHolder } from '../executors/gpu-device.ts';
 import { isUnavailableError } from '../executors/unavailable.ts';
 import { WorkerPool } from '../executors/worker-pool.ts';
@@ -15,6 +15,7 @@ import { createExecutor, unavailableReason, type Capabilities } from './backends
 import { resolveParams } from './params.ts';
 import { SizeGrowth } from './size-growth.ts';
 import { plannedConfigurations, withinLanePlan } from './sweep.ts';
+import { defaultWatchdog, runTimeoutMs, watch, WatchdogError, type WatchdogPolicy } from './watchdog.ts';
 
 /** Where a run is, for the progress bar and the headless runner. */
 export interface Progress {
@@ -45,6 +46,8 @@ export interface ExperimentContext {
   onProgress?: (progress: Progress) => void;
   /** Creates the worker pool; tests pass one with a fixture worker. */
   createPool?: () => WorkerPool;
+  /** When a configuration that stops making progress is given up; default: defaultWatchdog. */
+  watchdog?: WatchdogPolicy;
 }
 
 export interface ExperimentRequest {
@@ -65,6 +68,8 @@ interface ExperimentScope {
   /** Inputs and reference per problem size, made once so every backend gets the same work. */
   prepared: Map<number | undefined, unknown>;
   configCount: number;
+  /** The longest run any configuration has made so far: the watchdog's yardstick for one not yet measured. */
+  longestRunMs: number | undefined;
 }
 
 /** How many configurations an experiment will measure with these parameters (for time estimates). */
@@ -103,6 +108,7 @@ export async function runExperiment(request: ExperimentRequest, ctx: ExperimentC
     gpu: new GpuDeviceHolder(),
     prepared: new Map(),
     configCount: configs.length,
+    longestRunMs: undefined,
   };
   // Configurations are measured in rounds, each taking its share of every configuration's samples, so a
   // slow spell of a shared machine falls on all of them alike and the ratios between them stay fair.
@@ -227,9 +233,137 @@ async function measureRound(
   position: RoundPosition,
   earlier: Collected | undefined,
 ): Promise<Collected | BackendResult> {
+  const { ctx } = scope;
+  const guard = new ConfigurationGuard(scope, config);
+  const done: RoundProgress = { setUp: false, samplesMs: earlier?.samplesMs ?? [] };
+  let implementation: ReturnType<typeof implementationOf> | undefined;
+  let outcome: Collected | BackendResult;
+  try {
+    try {
+      // Inside the try: an experiment without this backend's implementation is a failed result, not a failed suite.
+      implementation = implementationOf(scope.workload, config.backend);
+      outcome = await measureGuarded(scope, config, position, earlier, guard, implementation, done);
+    } catch (error) {
+      if (isAbortError(error)) throw error;
+      // Whatever is still running for this configuration stops: lanes claim no more tasks, waits end.
+      guard.abandon(error);
+      const lost = scope.gpu.lostReason;
+      outcome = isUnavailableError(error) ? { ...describeConfig(config), available: false, reason: error.message } : {
+        ...describeConfig(config),
+        available: true,
+        verified: false,
+        error: describeError(error, config.backend === 'webgpu' ? lost : undefined),
+        samplesMs: done.samplesMs,
+      };
+    }
+  } finally {
+    // Runs on cancellation too; a tear-down that hangs is given up like any other step.
+    if (done.setUp && implementation?.teardown) {
+      try {
+        await guard.watch(Promise.resolve(implementation.teardown(done.state)), guard.policy.floorMs, 'tear-down', { cancellable: false });
+      } catch (error) {
+        guard.abandon(error);
+        if (!ctx.signal.aborted && isCollected(outcome!)) {
+          outcome = { ...describeConfig(config), available: true, verified: false, error: describeError(error, undefined), samplesMs: outcome.samplesMs };
+        }
+      }
+    }
+    guard.dispose();
+  }
+  return outcome;
+}
+
+/**
+ * What keeps one configuration from hanging the suite: a signal of its own (aborted by Cancel, or by the
+ * watchdog with the reason), a limit on each step derived from the runs measured so far, and the pool's
+ * report of a worker that died. Given up, its workers are terminated; the pool starts fresh ones for the next.
+ */
+class ConfigurationGuard {
+  readonly policy: WatchdogPolicy;
+  private readonly controller = new AbortController();
+  private readonly workerFailure: Promise<never>;
+  private readonly stopListening: () => void;
+  private readonly onCancel: () => void;
+  private readonly label: string;
+  /** The longest run of this configuration so far. */
+  private longestRunMs: number | undefined;
+
+  constructor(
+    private readonly scope: ExperimentScope,
+    config: Configuration,
+  ) {
+    this.policy = scope.ctx.watchdog ?? defaultWatchdog;
+    const outer = scope.ctx.signal;
+    this.onCancel = () => this.controller.abort(outer.reason);
+    if (outer.aborted) this.onCancel();
+    else outer.addEventListener('abort', this.onCancel, { once: true });
+    let fail: (error: Error) => void = () => undefined;
+    this.workerFailure = new Promise<never>((_, reject) => (fail = reject));
+    this.workerFailure.catch(() => undefined);
+    this.stopListening = scope.pool.onWorkerFailure((message) => fail(new WatchdogError(message)));
+    this.label = [
+      `${config.backend} × ${config.workers}`,
+      ...(config.size !== undefined ? [`size ${config.size}`] : []),
+      ...(config.variant !== undefined ? [config.variant] : []),
+    ].join(', ');
+  }
+
+  /** Aborted on Cancel, or when this configuration is given up (then its reason is the failure). */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Record a finished run, which sets the limit for the next. */
+  ran(durationMs: number): void {
+    this.longestRunMs = Math.max(this.longestRunMs ?? 0, durationMs);
+    this.scope.longestRunMs = Math.max(this.scope.longestRunMs ?? 0, durationMs);
+  }
+
+  /** The limit for the next run: a multiple of the longest run measured so far, never below the floor. */
+  runLimitMs(): number {
+    const sampling = this.scope.ctx.sampling;
+    return runTimeoutMs(this.policy, this.longestRunMs ?? this.scope.longestRunMs, sampling.budgetMs * sampling.overBudgetFactor);
+  }
+
+  /** Settle with `work`, or fail with a WatchdogError when it takes over `timeoutMs` or a worker dies meanwhile. */
+  watch<T>(work: Promise<T>, timeoutMs: number, step: string, options: { cancellable: boolean } = { cancellable: true }): Promise<T> {
+    const watched = watch(work, timeoutMs, `${this.label}, ${step}`, this.workerFailure);
+    // Cancel ends a wait too, even on work that ignores its signal; a tear-down is let finish.
+    return options.cancellable ? raceAbort(watched, this.signal) : watched;
+  }
+
+  /** Give up on this configuration: stop what still runs for it and, after a hang or a dead worker, its workers. */
+  abandon(error: unknown): void {
+    if (!this.controller.signal.aborted) this.controller.abort(error instanceof Error ? error : new Error(String(error)));
+    if (error instanceof WatchdogError) this.scope.pool.terminate();
+  }
+
+  dispose(): void {
+    this.scope.ctx.signal.removeEventListener('abort', this.onCancel);
+    this.stopListening();
+  }
+}
+
+/** How far a round got, for its tear-down and for the samples a failed configuration keeps. */
+interface RoundProgress {
+  setUp: boolean;
+  state?: unknown;
+  samplesMs: number[];
+}
+
+/** measureRound's work, every step under the guard's watch. */
+async function measureGuarded(
+  scope: ExperimentScope,
+  config: Configuration,
+  position: RoundPosition,
+  earlier: Collected | undefined,
+  guard: ConfigurationGuard,
+  implementation: ReturnType<typeof implementationOf>,
+  done: RoundProgress,
+): Promise<Collected> {
   const { workload, ctx } = scope;
   const { configIndex, round, rounds } = position;
-  const samplesMs = earlier?.samplesMs ?? [];
+  const samplesMs = done.samplesMs;
   const steps = scope.configCount * rounds;
   const step = round * scope.configCount + configIndex;
   const report = (phase: Progress['phase'], sample: number, sampleCount: number) =>
@@ -245,98 +379,89 @@ async function measureRound(
       rounds,
       fraction: (step + (phase === 'sampling' ? (sample + 1) / (sampleCount + 1) : 0)) / steps,
     });
-  const implementation = implementationOf(workload, config.backend);
-  let state: unknown;
-  let setUp = false;
-  try {
-    report('set-up', 0, 1);
-    const prepared = preparedFor(scope, config.size);
-    const runContext: RunContext = {
-      config,
-      params: scope.params,
-      signal: ctx.signal,
-      executor: await createExecutor(config.backend, config.workers, scope.pool, ctx.signal),
-      pool: scope.pool,
-      cores: ctx.hardwareConcurrency,
-      gpuDevice: () => scope.gpu.get(),
-    };
-    const setup = implementation.setup ? await implementation.setup(runContext, prepared) : undefined;
-    state = setup?.state;
-    setUp = true;
+  for (const ms of [...(earlier?.warmupMs ?? []), ...samplesMs]) guard.ran(ms);
+  const signal = guard.signal;
 
-    const timedRun = async () => {
-      // Let input (a Cancel click) and rendering in before the main thread may be busy for a while.
-      await nextMacrotask();
-      throwIfAborted(ctx.signal);
-      implementation.beforeRun?.(prepared, state);
-      const baseEpochMs = epochNowMs();
-      const start = performance.now();
-      const run = await implementation.run(runContext, prepared, state);
-      const durationMs = performance.now() - start;
-      const check = workload.verify(run.output, prepared);
-      if (!check.ok) throw new WrongAnswerError(check.detail);
-      return { durationMs, spans: run.spans, baseEpochMs, check: check.detail };
-    };
+  report('set-up', 0, 1);
+  const prepared = preparedFor(scope, config.size);
+  const setupLimitMs = Math.max(guard.policy.setupMs, guard.policy.floorMs);
+  const runContext: RunContext = {
+    config,
+    params: scope.params,
+    signal,
+    executor: await guard.watch(createExecutor(config.backend, config.workers, scope.pool, signal), setupLimitMs, 'starting workers'),
+    pool: scope.pool,
+    cores: ctx.hardwareConcurrency,
+    gpuDevice: () => scope.gpu.get(),
+  };
+  const setup = implementation.setup ? await guard.watch(implementation.setup(runContext, prepared), setupLimitMs, 'set-up') : undefined;
+  done.state = setup?.state;
+  done.setUp = true;
+  const state = setup?.state;
 
-    const warmupMs = earlier?.warmupMs ?? [];
-    if (earlier === undefined) {
-      while (!warmedUp(warmupMs, ctx.sampling)) {
-        report('warm-up', warmupMs.length, ctx.sampling.maxWarmupRuns);
-        const { durationMs } = await timedRun();
-        warmupMs.push(durationMs);
-        checkBudget(durationMs, ctx.sampling);
-      }
-    } else {
-      report('warm-up', 0, 1);
-      warmupMs.push((await timedRun()).durationMs);
+  const timedRun = async (phase: string) => {
+    // Let input (a Cancel click) and rendering in before the main thread may be busy for a while.
+    await nextMacrotask();
+    throwIfAborted(signal);
+    implementation.beforeRun?.(prepared, state);
+    const baseEpochMs = epochNowMs();
+    const start = performance.now();
+    let end = start;
+    // Timed where the run itself settles, so the watchdog's own bookkeeping stays out of the sample.
+    const running = implementation.run(runContext, prepared, state).then((output) => ((end = performance.now()), output));
+    const run = await guard.watch(running, guard.runLimitMs(), phase);
+    const durationMs = end - start;
+    guard.ran(durationMs);
+    const check = workload.verify(run.output, prepared);
+    if (!check.ok) throw new WrongAnswerError(check.detail);
+    return { durationMs, spans: run.spans, baseEpochMs, check: check.detail };
+  };
+
+  const warmupMs = earlier?.warmupMs ?? [];
+  if (earlier === undefined) {
+    while (!warmedUp(warmupMs, ctx.sampling)) {
+      report('warm-up', warmupMs.length, ctx.sampling.maxWarmupRuns);
+      const { durationMs } = await timedRun('warm-up');
+      warmupMs.push(durationMs);
+      checkBudget(durationMs, ctx.sampling);
     }
-    const plannedSamples = earlier?.plannedSamples ?? planSampleCount(warmupMs[warmupMs.length - 1]!, ctx.timerResolutionMs, ctx.sampling);
-    // This round's share: the rounds left split what is still wanted.
-    const thisRound = Math.ceil((plannedSamples - samplesMs.length) / (rounds - round));
-
-    const timelines = earlier?.timelines ?? [];
-    let check = earlier?.check ?? '';
-    const takeSample = async (s: number, of: number) => {
-      report('sampling', s, of);
-      const sample = await timedRun();
-      samplesMs.push(round3(sample.durationMs));
-      timelines.push({ spans: sample.spans, baseEpochMs: sample.baseEpochMs });
-      check = sample.check;
-    };
-    for (let s = 0; s < thisRound; s++) await takeSample(s, thisRound);
-    // Adaptive: the last round samples on until the median is known to the target precision or the budget is spent.
-    if (round === rounds - 1) {
-      let extra = 0;
-      while (wantsAnotherSample(samplesMs, samplesMs.reduce((sum, ms) => sum + ms, 0), ctx.sampling)) {
-        await takeSample(thisRound + extra, thisRound + extra + 1);
-        extra += 1;
-      }
-    }
-    const firstSetup = earlier ? earlier.setup : setup;
-    return {
-      collected: true,
-      config,
-      samplesMs,
-      warmupMs,
-      timelines,
-      check,
-      plannedSamples,
-      ...(firstSetup ? { setup: { ...firstSetup, state: undefined } } : {}),
-    };
-  } catch (error) {
-    if (isAbortError(error)) throw error;
-    if (isUnavailableError(error)) return { ...describeConfig(config), available: false, reason: error.message };
-    const lost = scope.gpu.lostReason;
-    return {
-      ...describeConfig(config),
-      available: true,
-      verified: false,
-      error: describeError(error, config.backend === 'webgpu' ? lost : undefined),
-      samplesMs,
-    };
-  } finally {
-    if (setUp && implementation.teardown) await implementation.teardown(state);
+  } else {
+    report('warm-up', 0, 1);
+    warmupMs.push((await timedRun('warm-up')).durationMs);
   }
+  const plannedSamples = earlier?.plannedSamples ?? planSampleCount(warmupMs[warmupMs.length - 1]!, ctx.timerResolutionMs, ctx.sampling);
+  // This round's share: the rounds left split what is still wanted.
+  const thisRound = Math.ceil((plannedSamples - samplesMs.length) / (rounds - round));
+
+  const timelines = earlier?.timelines ?? [];
+  let check = earlier?.check ?? '';
+  const takeSample = async (s: number, of: number) => {
+    report('sampling', s, of);
+    const sample = await timedRun(`sample ${s + 1}`);
+    samplesMs.push(round3(sample.durationMs));
+    timelines.push({ spans: sample.spans, baseEpochMs: sample.baseEpochMs });
+    check = sample.check;
+  };
+  for (let s = 0; s < thisRound; s++) await takeSample(s, thisRound);
+  // Adaptive: the last round samples on until the median is known to the target precision or the budget is spent.
+  if (round === rounds - 1) {
+    let extra = 0;
+    while (wantsAnotherSample(samplesMs, samplesMs.reduce((sum, ms) => sum + ms, 0), ctx.sampling)) {
+      await takeSample(thisRound + extra, thisRound + extra + 1);
+      extra += 1;
+    }
+  }
+  const firstSetup = earlier ? earlier.setup : setup;
+  return {
+    collected: true,
+    config,
+    samplesMs,
+    warmupMs,
+    timelines,
+    check,
+    plannedSamples,
+    ...(firstSetup ? { setup: { ...firstSetup, state: undefined } } : {}),
+  };
 }
 
 /** A configuration one run of which takes many times its budget: stopped, so the rest of the suite goes on. */

@@ -2,9 +2,13 @@
 import { isAbortError } from '../executors/abort.ts';
 import { coresForScaling, type CoreJudgement } from '../measure/usable-cores.ts';
 import type { EnvironmentReport } from '../results/schema.ts';
+import { watch, WatchdogError } from './watchdog.ts';
 
 /** Measures usable cores now; the page passes the worker check, unit tests a fabricated one or none. */
 export type CoreCheck = (signal: AbortSignal) => Promise<CoreJudgement | undefined>;
+
+/** How long one core check may take before it is given up (it takes about a second; its budget is far less). */
+export const CORE_CHECK_LIMIT_MS = 30_000;
 
 /** How long a busy first reading waits before the check looks again. */
 export const RECHECK_PAUSE_MS = 500;
@@ -17,19 +21,29 @@ export async function tryCoreCheck(
   check: CoreCheck | undefined,
   workersAvailable: boolean,
   signal: AbortSignal,
+  limitMs = CORE_CHECK_LIMIT_MS,
 ): Promise<CoreJudgement | undefined> {
   if (!check || !workersAvailable || signal.aborted) return undefined;
+  // Its own signal: aborted by Cancel, or by the watchdog when a worker of the check never answers.
+  const guard = new AbortController();
+  const onCancel = () => guard.abort(signal.reason);
+  signal.addEventListener('abort', onCancel, { once: true });
+  const watched = (what: string) => watch(check(guard.signal), limitMs, what);
   try {
-    const first = await check(signal);
+    const first = await watched('the usable-cores check');
     if (!first?.busy) return first;
     // A page that has just loaded still compiles, lays out and starts its GPU process for a moment: look
     // again after a pause, and keep the better reading. Other processes that hold the cores still read busy.
     await new Promise((resolve) => setTimeout(resolve, RECHECK_PAUSE_MS));
-    const second = await check(signal);
+    const second = await watched('the second usable-cores check');
     return second && second.usableCores > first.usableCores ? second : first;
   } catch (error) {
+    // Stops the check's workers when it was the watchdog that gave up.
+    if (error instanceof WatchdogError) guard.abort(error);
     if (!isAbortError(error)) console.warn('The usable-cores check failed; no figure is recorded.', error);
     return undefined;
+  } finally {
+    signal.removeEventListener('abort', onCancel);
   }
 }
 

@@ -1,9 +1,12 @@
 /** Cancellation helpers: a cancelled run stops at the next task boundary and says so. */
 
-/** The error every executor throws when its run is cancelled. */
+/**
+ * The error every executor throws when its run is cancelled. A signal aborted with an Error of another
+ * kind (the watchdog giving up on a configuration) throws that error, so it reads as a failure, not a cancel.
+ */
 export function abortError(signal: AbortSignal): Error {
   const reason = signal.reason;
-  if (reason instanceof Error && reason.name === 'AbortError') return reason;
+  if (reason instanceof Error) return reason;
   return new DOMException(typeof reason === 'string' ? reason : 'The run was cancelled.', 'AbortError');
 }
 

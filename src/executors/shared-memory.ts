@@ -7,7 +7,7 @@ import type { TaskSpan } from '../measure/timeline.ts';
 import type { MapOutcome, TaskExecutor } from './contract.ts';
 import type { KernelRef } from '../workloads/kernels.ts';
 import { raceAbort, throwIfAborted } from './abort.ts';
-import { SHARED_NEXT_TASK } from './task-api.ts';
+import { SHARED_CONTROL_SLOTS, SHARED_STOP, type SharedRunReply } from './task-api.ts';
 import type { WorkerPool } from './worker-pool.ts';
 
 /** Throws the user-facing reason when shared memory cannot be used here. */
@@ -34,12 +34,24 @@ export function sharedMemoryExecutor(pool: WorkerPool, laneCount: number, backen
     async map<A, R>(ref: KernelRef, args: readonly A[], signal: AbortSignal): Promise<MapOutcome<R>> {
       throwIfAborted(signal);
       const lanes = pool.lanes(laneCount);
-      const control = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
+      const control = new Int32Array(new SharedArrayBuffer(SHARED_CONTROL_SLOTS * Int32Array.BYTES_PER_ELEMENT));
       const timings = new Float64Array(new SharedArrayBuffer(Math.max(1, 2 * args.length) * Float64Array.BYTES_PER_ELEMENT));
-      const replies = await raceAbort(
-        Promise.all(lanes.map((lane) => lane.runShared(ref, args, control, timings))),
-        signal,
-      );
+      // Cancelled, or given up by the watchdog: the workers claim no more tasks even if the page stops listening.
+      const stop = () => Atomics.store(control, SHARED_STOP, 1);
+      signal.addEventListener('abort', stop, { once: true });
+      let replies: Array<SharedRunReply<unknown>>;
+      try {
+        replies = await raceAbort(
+          Promise.all(lanes.map((lane) => lane.runShared(ref, args, control, timings))),
+          signal,
+        );
+      } catch (error) {
+        // One lane's kernel threw: it has stopped the others already; this covers a lane lost another way.
+        stop();
+        throw error;
+      } finally {
+        signal.removeEventListener('abort', stop);
+      }
       const results = new Array<R>(args.length);
       const spans: TaskSpan[] = [];
       replies.forEach((reply, lane) => {

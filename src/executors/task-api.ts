@@ -3,6 +3,7 @@ import { transfer } from 'comlink';
 import { epochNowMs } from '../measure/clock.ts';
 import type { KernelRef } from '../workloads/kernels.ts';
 import { callKernel, resolveKernel } from './kernels.ts';
+import type { Kernel } from './contract.ts';
 import { serveLane, type WordKernel } from './atomics-protocol.ts';
 import { serveRing, type RingKernel } from './task-ring.ts';
 
@@ -15,6 +16,13 @@ export interface TaskReply<R> {
 
 /** Slots of the shared control block a shared-memory run coordinates through. */
 export const SHARED_NEXT_TASK = 0;
+/**
+ * Non-zero once a lane's kernel has thrown or the page has given up on the run: no lane claims another task,
+ * so one failure ends the run in about one task's time instead of after the whole queue.
+ */
+export const SHARED_STOP = 1;
+/** Int32 slots the control block of a shared-memory run needs. */
+export const SHARED_CONTROL_SLOTS = 4;
 
 /** A shared-memory run's reply: the tasks this worker claimed, with their values (often undefined: output is in shared memory). */
 export interface SharedRunReply<R> {
@@ -52,17 +60,7 @@ export const taskApi = {
    * start and end go into `timings` (Float64Array over a SharedArrayBuffer, two slots per task).
    */
   async runShared<A, R>(ref: KernelRef, args: readonly A[], control: Int32Array, timings: Float64Array): Promise<SharedRunReply<R>> {
-    const kernel = resolveKernel<A, R>(ref);
-    const claimed: Array<[number, R]> = [];
-    for (;;) {
-      const task = Atomics.add(control, SHARED_NEXT_TASK, 1);
-      if (task >= args.length) break;
-      timings[2 * task] = epochNowMs();
-      const value = await callKernel(kernel, args[task]!);
-      timings[2 * task + 1] = epochNowMs();
-      claimed.push([task, value]);
-    }
-    return { claimed };
+    return claimSharedTasks(resolveKernel<A, R>(ref), args, control, timings);
   },
 
   /**
@@ -83,3 +81,32 @@ export const taskApi = {
 };
 
 export type TaskApi = typeof taskApi;
+
+/**
+ * One lane of a shared-memory run: claim the next task with Atomics.add until none is left or the run is
+ * stopped (SHARED_STOP). A kernel that throws sets the stop slot before rethrowing, so the other lanes
+ * finish the task they hold and claim no more.
+ */
+export async function claimSharedTasks<A, R>(
+  kernel: Kernel<A, R>,
+  args: readonly A[],
+  control: Int32Array,
+  timings: Float64Array,
+): Promise<SharedRunReply<R>> {
+  const claimed: Array<[number, R]> = [];
+  while (Atomics.load(control, SHARED_STOP) === 0) {
+    const task = Atomics.add(control, SHARED_NEXT_TASK, 1);
+    if (task >= args.length) break;
+    timings[2 * task] = epochNowMs();
+    let value: R;
+    try {
+      value = await callKernel(kernel, args[task]!);
+    } catch (error) {
+      Atomics.store(control, SHARED_STOP, 1);
+      throw error;
+    }
+    timings[2 * task + 1] = epochNowMs();
+    claimed.push([task, value]);
+  }
+  return { claimed };
+}

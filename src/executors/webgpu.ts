@@ -406,6 +406,32 @@ export async function runTwoInputKernel(
   return { output, spans, ...(gpuKernelMs !== undefined ? { gpuKernelMs } : {}) };
 }
 
+/**
+ * What one set-up has made on the GPU so far, to be destroyed if the set-up fails at any later step (an
+ * allocation out of memory or over a limit, a shader that does not compile, a device lost): a failed
+ * configuration then holds no GPU memory until the experiment ends.
+ */
+export class GpuResources {
+  private readonly owned: Array<{ destroy(): void }> = [];
+
+  /** Keep `resource` (a buffer, a query set) for release(); passes it through, undefined included. */
+  own<T extends { destroy(): unknown } | undefined>(resource: T): T {
+    if (resource) this.owned.push(resource as { destroy(): void });
+    return resource;
+  }
+
+  /** Destroy everything kept, newest first; a destroy that throws (a lost device) does not stop the rest. */
+  release(): void {
+    for (const resource of this.owned.splice(0).reverse()) {
+      try {
+        resource.destroy();
+      } catch {
+        // Already gone with its device.
+      }
+    }
+  }
+}
+
 /** Destroy buffers made in setup; safe to call with some missing. */
 export function destroyBuffers(...buffers: Array<GPUBuffer | undefined>): void {
   for (const buffer of buffers) buffer?.destroy();

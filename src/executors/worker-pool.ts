@@ -12,7 +12,12 @@ export type WorkerFactory = () => Worker;
 interface PooledWorker {
   worker: Worker;
   remote: Remote<TaskApi>;
+  /** Answered its first call: later errors mean it failed mid-run, not at start. */
+  started: boolean;
 }
+
+/** Told when a started worker of the pool reports an error it did not catch: its calls may never be answered. */
+export type WorkerFailureListener = (message: string) => void;
 
 const liveWorkers = new Set<Worker>();
 
@@ -42,11 +47,20 @@ function whenReady(entry: PooledWorker, signal: AbortSignal): Promise<void> {
       { once: true },
     );
   });
-  return raceAbort(Promise.race([entry.remote.ready().then(() => undefined), failed]), signal);
+  return raceAbort(
+    Promise.race([
+      entry.remote.ready().then(() => {
+        entry.started = true;
+      }),
+      failed,
+    ]),
+    signal,
+  );
 }
 
 export class WorkerPool {
   private readonly workers: PooledWorker[] = [];
+  private readonly failureListeners = new Set<WorkerFailureListener>();
 
   constructor(private readonly factory: WorkerFactory = spawnTaskWorker) {}
 
@@ -64,7 +78,17 @@ export class WorkerPool {
     while (this.workers.length + fresh.length < count) {
       const worker = this.factory();
       liveWorkers.add(worker);
-      fresh.push({ worker, remote: wrap<TaskApi>(worker) });
+      const entry: PooledWorker = { worker, remote: wrap<TaskApi>(worker), started: false };
+      const report = (message: string) => {
+        if (!entry.started || !this.workers.includes(entry)) return;
+        for (const listener of this.failureListeners) listener(message);
+      };
+      worker.addEventListener('error', (event) => {
+        event.preventDefault();
+        report(`A worker stopped with an error: ${event.message || 'no message'}`);
+      });
+      worker.addEventListener('messageerror', () => report('A worker sent a message the page could not read.'));
+      fresh.push(entry);
     }
     // In the pool at once, so that terminate() during the wait stops them too.
     this.workers.push(...fresh);
@@ -87,6 +111,12 @@ export class WorkerPool {
       throw new RangeError(`The pool has ${this.workers.length} workers; ${count} lanes were asked for.`);
     }
     return this.workers.slice(0, count).map((entry) => entry.remote);
+  }
+
+  /** Listen for started workers that fail mid-run (an uncaught error); returns the function that stops listening. */
+  onWorkerFailure(listener: WorkerFailureListener): () => void {
+    this.failureListeners.add(listener);
+    return () => this.failureListeners.delete(listener);
   }
 
   /** Stop every worker of this pool; calls still in flight are abandoned (callers race them with abort). */

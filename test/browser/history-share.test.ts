@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSERS, type LabPage } from '../../src/cli/browsers.ts';
 import { waitForLab } from '../../src/cli/run-in-browser.ts';
 import type { Comparison } from '../../src/results/comparison.ts';
+import { HISTORY_DB_NAME } from '../../src/results/history.ts';
 import type { MeasuredResult, Results } from '../../src/results/schema.ts';
 import { useLab } from './harness.ts';
 
@@ -126,17 +127,79 @@ function benchComparison() {
   return benchOutcome;
 }
 
+/**
+ * Start from the lab with no saved runs and nothing open: the history database earlier tests filled is
+ * deleted (the page closes its connection when asked) and the page loaded afresh.
+ */
+async function freshLab(page: LabPage, url: string): Promise<void> {
+  await page.goto(url);
+  await waitForLab(page);
+  await page.evaluate(
+    (name: string) =>
+      new Promise<void>((resolve, reject) => {
+        const request = indexedDB.deleteDatabase(name);
+        request.onsuccess = () => resolve();
+        request.onerror = () => reject(request.error);
+      }),
+    HISTORY_DB_NAME,
+  );
+  await page.goto(url);
+  await waitForLab(page);
+  await expect.poll(() => text(page, '[data-testid="history-empty"]'), POLL).toMatch(/No saved runs/);
+}
+
+/** The rows of the results on show, once they are rendered. */
+async function openedRows(page: LabPage): Promise<RenderedRow[]> {
+  const selector = '[data-testid="opened-run"] [data-experiment="cpu-heavy"] table.results';
+  await expect.poll(async () => (await renderedRows(page, selector)).length, POLL).toBeGreaterThan(2);
+  return renderedRows(page, selector);
+}
+
+/** Import `text` and wait until it is shown as an imported file. */
+async function importShown(page: LabPage, text: string, name: string): Promise<void> {
+  await importText(page, text, name);
+  await expect.poll(() => page.evaluate(() => document.querySelector('[data-testid="opened-run"]')?.getAttribute('data-origin')), POLL).toBe('file');
+}
+
+/** `doc` with every time multiplied by `scale` and its date moved back an hour or two: another run of the same work. */
+function scaledCopy(docText: string, scale: number): string {
+  const other = JSON.parse(docText) as Results;
+  other.createdAt = new Date(Date.parse(other.createdAt) - 3_600_000 * (1 + Math.random())).toISOString();
+  for (const r of other.experiments[0]!.results) {
+    if ('medianMs' in r) {
+      r.medianMs *= scale;
+      r.ci95Ms = [r.ci95Ms[0] * scale, r.ci95Ms[1] * scale];
+      r.samplesMs = r.samplesMs.map((s) => s * scale);
+    }
+  }
+  return JSON.stringify(other);
+}
+
 describe.each(BROWSERS)('%s: saved runs, export, import, share links and comparison', (browserName) => {
   const session = useLab(browserName);
-  /** The run the reload test saved, as exported: the input of the later tests. */
-  let exported: { name: string; type: string; text: string };
-  let rowsBeforeReload: RenderedRow[];
-  let shareUrl: string;
-  /** The second saved run is the first with every time multiplied by this. */
-  let scale: number;
+
+  /**
+   * A quick cpu-heavy run made in this browser and exported from the history as JSON, made once for the
+   * file: the input of the tests that read, share and compare runs. Each test still starts from a fresh lab.
+   */
+  let exportedOnce: Promise<{ name: string; type: string; text: string }> | undefined;
+  function exportedRun() {
+    const { page, url } = session();
+    exportedOnce ??= (async () => {
+      await freshLab(page, url);
+      await page.evaluate(() => window.parallelLab!.run({ experiments: ['cpu-heavy'], preset: 'quick' }).then(() => undefined));
+      await expect.poll(() => page.evaluate(() => document.querySelectorAll('[data-testid="history"] tr[data-run-id]').length), POLL).toBe(1);
+      await page.click('[data-testid="history-open"]');
+      await expect.poll(() => page.evaluate(() => document.querySelector('[data-testid="opened-run"]')?.getAttribute('data-origin')), POLL).toBe('history');
+      await captureDownloads(page);
+      return download(page, '[data-testid="opened-actions"] [data-testid="export-json"]');
+    })();
+    return exportedOnce;
+  }
 
   it('saves a suite experiment by experiment: after a reload mid-suite the finished experiment is in the history', async () => {
     const { page, url } = session();
+    await freshLab(page, url);
     await page.goto(`${url}?experiments=cpu-heavy,tiny-tasks,data-transfer&preset=quick`);
     await waitForLab(page);
     await expect.poll(() => text(page, '[data-testid="history-empty"]'), POLL).toMatch(/No saved runs/);
@@ -144,7 +207,7 @@ describe.each(BROWSERS)('%s: saved runs, export, import, share links and compari
 
     // The first experiment has finished and is on disk (the history lists it) while the suite goes on.
     await expect.poll(() => text(page, '#cpu-heavy [data-testid="result-cpu-heavy"]'), POLL).not.toBe('');
-    rowsBeforeReload = await renderedRows(page, '#cpu-heavy table.results');
+    const rowsBeforeReload = await renderedRows(page, '#cpu-heavy table.results');
     expect(rowsBeforeReload.length).toBeGreaterThan(2);
     await expect
       .poll(() => text(page, '[data-testid="history"] tr[data-run-id] td.experiments'), POLL)
@@ -162,23 +225,63 @@ describe.each(BROWSERS)('%s: saved runs, export, import, share links and compari
     expect(saved).toMatchObject({ browser: { name: browserName }, source: 'local', complete: false });
     expect(saved!.experimentIds[0]).toBe('cpu-heavy');
 
-    // Opened read-only, its numbers are the ones shown before the reload.
+    // Opened read-only, its numbers are the ones shown before the reload, and its export says it was cut short.
     await page.click('[data-testid="history-open"]');
     await expect.poll(() => page.evaluate(() => document.querySelector('[data-testid="opened-run"]')?.getAttribute('data-origin')), POLL).toBe(
       'history',
     );
     expect(await renderedRows(page, '[data-testid="opened-run"] [data-experiment="cpu-heavy"] table.results')).toEqual(rowsBeforeReload);
+    await captureDownloads(page);
+    const exported = await download(page, '[data-testid="opened-actions"] [data-testid="export-json"]');
+    expect((JSON.parse(exported.text) as Results).cancelled).toBe(true);
   });
 
-  it('exports the opened run as JSON and CSV, and imports the JSON back with identical numbers', async () => {
-    const { page } = session();
+  it('deletes a saved run with a chance to undo: Undo brings it back, otherwise it is gone after a reload', async () => {
+    const { page, url } = session();
+    const exported = await exportedRun();
+    await freshLab(page, url);
+    await importShown(page, exported.text, exported.name);
+    await page.click('[data-testid="save-opened"]');
+    await expect.poll(() => page.evaluate(() => document.querySelectorAll('[data-testid="history"] tr[data-run-id]').length), POLL).toBe(1);
+
+    await page.click('[data-testid="history-delete"]');
+    await expect.poll(() => text(page, '[data-testid="delete-toast"]'), POLL).toMatch(/^Deleted the run of .+\.\s+Undo$/);
+    expect(await page.evaluate(() => document.querySelectorAll('[data-testid="history"] tr[data-run-id]').length)).toBe(0);
+    await page.click('[data-testid="undo-delete"]');
+    await expect.poll(() => page.evaluate(() => document.querySelectorAll('[data-testid="history"] tr[data-run-id]').length), POLL).toBe(1);
+    expect(await text(page, '[data-testid="delete-toast"]')).toBe('');
+    expect(await page.evaluate(async () => (await window.parallelLab!.history()).length)).toBe(1);
+
+    // Not undone: once the notice is gone, so is the run, for good.
+    await page.click('[data-testid="history-delete"]');
+    await expect.poll(() => text(page, '[data-testid="delete-toast"]'), POLL).not.toBe('');
+    await expect.poll(() => text(page, '[data-testid="delete-toast"]'), POLL).toBe('');
+    await page.reload();
+    await waitForLab(page);
+    await expect.poll(() => text(page, '[data-testid="history-empty"]'), POLL).toMatch(/No saved runs/);
+  });
+
+  it('exports a saved run as JSON and CSV, and imports the JSON back with identical numbers', async () => {
+    const { page, url } = session();
+    const source = await exportedRun();
+    await freshLab(page, url);
     await captureDownloads(page);
-    exported = await download(page, '[data-testid="opened-actions"] [data-testid="export-json"]');
+    await importShown(page, source.text, source.name);
+    await page.click('[data-testid="save-opened"]');
+    await expect.poll(() => text(page, '[data-testid="saved-note"]'), POLL).toMatch(/Saved to history/);
+    await page.click('[data-testid="close-opened"]');
+    await page.click('[data-testid="history-open"]');
+    await expect.poll(() => page.evaluate(() => document.querySelector('[data-testid="opened-run"]')?.getAttribute('data-origin')), POLL).toBe(
+      'history',
+    );
+    const rows = await openedRows(page);
+
+    const exported = await download(page, '[data-testid="opened-actions"] [data-testid="export-json"]');
     expect(exported.name).toMatch(new RegExp(`^parallel-lab-${browserName}-\\d+-\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d\\.json$`));
     expect(exported.type).toBe('application/json');
+    expect(JSON.parse(exported.text)).toEqual(JSON.parse(source.text));
     const doc = JSON.parse(exported.text) as Results;
     expect(doc.schema).toBe('parallel-lab/results/v1');
-    expect(doc.cancelled).toBe(true);
     const cpu = doc.experiments.find((e) => e.id === 'cpu-heavy')!;
     const serial = cpu.results.find((r): r is MeasuredResult => r.backend === 'serial' && 'medianMs' in r)!;
     expect(serial.samplesMs.length).toBeGreaterThanOrEqual(5);
@@ -193,49 +296,35 @@ describe.each(BROWSERS)('%s: saved runs, export, import, share links and compari
     // Back in through the file input: shown as an imported file, and exported again it is the same document.
     await page.click('[data-testid="close-opened"]');
     await expect.poll(() => text(page, '[data-testid="opened-run"]'), POLL).toBe('');
-    await importText(page, exported.text, exported.name);
-    await expect.poll(() => page.evaluate(() => document.querySelector('[data-testid="opened-run"]')?.getAttribute('data-origin')), POLL).toBe(
-      'file',
-    );
+    await importShown(page, exported.text, exported.name);
     expect(await text(page, '[data-testid="import-alert"]')).toBe('');
     expect(await text(page, '#opened-title')).toMatch(/^Imported results: /);
-    expect(await renderedRows(page, '[data-testid="opened-run"] [data-experiment="cpu-heavy"] table.results')).toEqual(rowsBeforeReload);
+    expect(await openedRows(page)).toEqual(rows);
     const again = await download(page, '[data-testid="opened-actions"] [data-testid="export-json"]');
     expect(again.text).toBe(exported.text);
 
-    // A different run read from a file (fresh numbers, another time) can be kept in the history as a file.
-    scale = 1.5 + Math.random();
-    const other = JSON.parse(exported.text) as Results;
-    other.createdAt = new Date(Date.parse(other.createdAt) - 3_600_000 * (1 + Math.random())).toISOString();
-    for (const r of other.experiments[0]!.results) {
-      if ('medianMs' in r) {
-        r.medianMs *= scale;
-        r.ci95Ms = [r.ci95Ms[0] * scale, r.ci95Ms[1] * scale];
-        r.samplesMs = r.samplesMs.map((s) => s * scale);
-      }
-    }
-    await importText(page, JSON.stringify(other), 'other.json');
+    // A different run read from a file (fresh numbers, another time) can be kept in the history beside it.
+    await importText(page, scaledCopy(exported.text, 1.5 + Math.random()), 'other.json');
     await expect.poll(() => text(page, '[data-testid="opened-run"] [data-experiment="cpu-heavy"] tr[data-backend="serial"] .median'), POLL).not.toBe(
-      rowsBeforeReload.find((r) => r.backend === 'serial')!.median,
+      rows.find((r) => r.backend === 'serial')!.median,
     );
     await page.click('[data-testid="save-opened"]');
     await expect.poll(() => text(page, '[data-testid="saved-note"]'), POLL).toMatch(/Saved to history/);
-    const saved = await page.evaluate(() => window.parallelLab!.history());
-    expect(saved.map((r) => r.source).sort()).toEqual(['file', 'local']);
+    expect((await page.evaluate(() => window.parallelLab!.history())).map((r) => r.source)).toEqual(['file', 'file']);
     expect(await page.evaluate(() => document.querySelectorAll('[data-testid="history"] tr[data-run-id]').length)).toBe(2);
   });
 
   it('makes a share link that shows the same medians, labelled as shared, in a fresh page', async () => {
     const { page, browser, url } = session();
-    await importText(page, exported.text, exported.name);
-    await expect.poll(() => renderedRows(page, '[data-testid="opened-run"] [data-experiment="cpu-heavy"] table.results'), POLL).toEqual(
-      rowsBeforeReload,
-    );
+    const exported = await exportedRun();
+    await freshLab(page, url);
+    await importShown(page, exported.text, exported.name);
+    const rows = await openedRows(page);
     await page.click('[data-testid="opened-actions"] [data-testid="share-link"]');
     await expect
       .poll(() => page.evaluate(() => document.querySelector<HTMLInputElement>('[data-testid="opened-actions"] [data-testid="share-url"]')?.value ?? ''), POLL)
       .toMatch(/#r=2\.[0-9a-f]{8}\.[A-Za-z0-9_-]+$/);
-    shareUrl = await page.evaluate(() => document.querySelector<HTMLInputElement>('[data-testid="opened-actions"] [data-testid="share-url"]')!.value);
+    const shareUrl = await page.evaluate(() => document.querySelector<HTMLInputElement>('[data-testid="opened-actions"] [data-testid="share-url"]')!.value);
     expect(shareUrl.startsWith(url)).toBe(true);
     expect(await text(page, '[data-testid="opened-actions"] [data-testid="share-message"]')).toMatch(/characters/);
 
@@ -245,7 +334,7 @@ describe.each(BROWSERS)('%s: saved runs, export, import, share links and compari
       await waitForLab(fresh);
       await expect.poll(() => text(fresh, '#opened-title'), POLL).toMatch(/^Shared results: /);
       expect(await text(fresh, '[data-testid="opened-summary"]')).toMatch(/nothing was run on this machine/);
-      expect(await renderedRows(fresh, '[data-testid="opened-run"] [data-experiment="cpu-heavy"] table.results')).toEqual(rowsBeforeReload);
+      expect(await openedRows(fresh)).toEqual(rows);
       expect(await fresh.evaluate(() => window.parallelLab!.status())).toBe('idle');
     } finally {
       await fresh.close();
@@ -253,9 +342,20 @@ describe.each(BROWSERS)('%s: saved runs, export, import, share links and compari
   });
 
   it('refuses truncated, hostile and mistyped files and a corrupt link with a clear message, changing nothing', async () => {
-    const { page, browser } = session();
+    const { page, browser, url } = session();
+    const exported = await exportedRun();
+    await freshLab(page, url);
+    await importShown(page, exported.text, exported.name);
+    await page.click('[data-testid="save-opened"]');
+    await expect.poll(() => text(page, '[data-testid="saved-note"]'), POLL).toMatch(/Saved to history/);
+    await page.click('[data-testid="opened-actions"] [data-testid="share-link"]');
+    await expect
+      .poll(() => page.evaluate(() => document.querySelector<HTMLInputElement>('[data-testid="opened-actions"] [data-testid="share-url"]')?.value ?? ''), POLL)
+      .toMatch(/#r=2\./);
+    const shareUrl = await page.evaluate(() => document.querySelector<HTMLInputElement>('[data-testid="opened-actions"] [data-testid="share-url"]')!.value);
     const before = await pageState(page);
     expect(before.opened).not.toBeNull();
+    expect(before.saved).toHaveLength(1);
 
     const cut = exported.text.slice(0, Math.floor(exported.text.length * (0.2 + 0.6 * Math.random())));
     const hostile = exported.text.replace('"experiments": [', '"__proto__": { "polluted": true },\n  "experiments": [');
@@ -296,7 +396,11 @@ describe.each(BROWSERS)('%s: saved runs, export, import, share links and compari
   });
 
   it('offers a link without task timelines when the full one would be too long', async () => {
-    const { page } = session();
+    const { page, url } = session();
+    const exported = await exportedRun();
+    await freshLab(page, url);
+    await importShown(page, exported.text, exported.name);
+    const rows = await openedRows(page);
     // Random bars barely compress: tens of thousands make a fragment past what browsers reliably accept.
     const big = JSON.parse(exported.text) as Results;
     const last = big.experiments[0]!.results.filter((r): r is MeasuredResult => 'timeline' in r).at(-1)!;
@@ -312,29 +416,44 @@ describe.each(BROWSERS)('%s: saved runs, export, import, share links and compari
     await expect.poll(() => text(page, '[data-testid="opened-actions"] [data-testid="share-message"]'), POLL).toMatch(
       /characters, over the [\d,]+ a browser reliably accepts/,
     );
+    // The offer comes with the message, not after it.
+    expect(await page.evaluate(() => document.querySelector('[data-testid="opened-actions"] [data-testid="share-link-lean"]') !== null)).toBe(true);
     await page.click('[data-testid="opened-actions"] [data-testid="share-link-lean"]');
     await expect.poll(() => text(page, '[data-testid="opened-actions"] [data-testid="share-message"]'), POLL).toMatch(/timelines were left out/);
     const lean = await page.evaluate(() => document.querySelector<HTMLInputElement>('[data-testid="opened-actions"] [data-testid="share-url"]')!.value);
     expect(lean.length).toBeLessThan(1_000_000);
-    const decoded = await page.evaluate((url: string) => window.parallelLab!.openShared(url), lean);
+    const decoded = await page.evaluate((link: string) => window.parallelLab!.openShared(link), lean);
     expect(decoded).toEqual({ ok: true, kind: 'results' });
     expect(await text(page, '#opened-title')).toMatch(/^Shared results: /);
-    expect(await renderedRows(page, '[data-testid="opened-run"] [data-experiment="cpu-heavy"] table.results')).toEqual(rowsBeforeReload);
+    expect(await openedRows(page)).toEqual(rows);
   });
 
   it('compares runs ticked in the history: ratios to the first run', async () => {
-    const { page } = session();
+    const { page, url } = session();
+    const exported = await exportedRun();
+    await freshLab(page, url);
+    await importShown(page, exported.text, exported.name);
+    const rows = await openedRows(page);
+    await page.click('[data-testid="save-opened"]');
+    await expect.poll(() => text(page, '[data-testid="saved-note"]'), POLL).toMatch(/Saved to history/);
+    const scale = 1.5 + Math.random();
+    await importText(page, scaledCopy(exported.text, scale), 'other.json');
+    await expect.poll(() => text(page, '[data-testid="opened-run"] [data-experiment="cpu-heavy"] tr[data-backend="serial"] .median'), POLL).not.toBe(
+      rows.find((r) => r.backend === 'serial')!.median,
+    );
+    await page.click('[data-testid="save-opened"]');
+    await expect.poll(() => page.evaluate(() => document.querySelectorAll('[data-testid="history"] tr[data-run-id]').length), POLL).toBe(2);
     await page.click('[data-testid="close-opened"]');
     for (const row of [1, 2]) await page.click(`[data-testid="history"] tr[data-run-id]:nth-child(${row}) [data-testid="history-tick"]`);
     await expect.poll(() => text(page, '[data-testid="compare-selected"]'), POLL).toBe('Compare selected (2)');
     await page.click('[data-testid="compare-selected"]');
     await expect.poll(() => text(page, '#compare-title'), POLL).toBe('Comparison of 2 runs');
     expect(await page.evaluate(() => document.querySelector('[data-testid="compare-view"]')!.getAttribute('data-origin'))).toBe('history');
-    // Newest first in the list: the local run is the reference, the scaled copy from the file is second.
+    // Newest first in the list: the run as made is the reference, the scaled copy (dated earlier) is second.
     const ratios = await page.evaluate(() =>
       [...document.querySelectorAll('[data-testid="compare-view"] [data-experiment="cpu-heavy"] td.ratio')].map((td) => Number(td.getAttribute('data-ratio'))),
     );
-    expect(ratios.length).toBe(rowsBeforeReload.filter((r) => r.median !== '').length);
+    expect(ratios.length).toBe(rows.filter((r) => r.median !== '').length);
     for (const ratio of ratios) expect(ratio).toBeCloseTo(scale, 9);
     await page.click('[data-testid="close-compare"]');
     await expect.poll(() => text(page, '[data-testid="compare-view"]'), POLL).toBe('');
@@ -343,6 +462,7 @@ describe.each(BROWSERS)('%s: saved runs, export, import, share links and compari
   it("opens the bench CLI's two-browser comparison: both browsers' rows and ratios side by side", async () => {
     const { page, url } = session();
     const { file, stdout } = await benchComparison();
+    await freshLab(page, url);
     const comparison = JSON.parse(await readFile(file, 'utf8')) as Comparison;
     expect(comparison.schema).toBe('parallel-lab/comparison/v1');
     expect(comparison.runs.map((r) => r.environment.browser.name)).toEqual(['chromium', 'firefox']);

@@ -65,7 +65,7 @@ function context(rounds: number, overrides: Partial<SamplingPolicy> = {}): Exper
     hardwareConcurrency: 2,
     timerResolutionMs: 0.001,
     sampling,
-    createPool: () => ({ terminate() {} }) as unknown as WorkerPool,
+    createPool: () => ({ terminate() {}, onWorkerFailure: () => () => undefined }) as unknown as WorkerPool,
   };
 }
 

@@ -62,7 +62,7 @@ describe('the engine with a growing sweep (virtual clock)', () => {
         hardwareConcurrency: 2,
         timerResolutionMs: 0.001,
         sampling,
-        createPool: () => ({ terminate() {} }) as unknown as WorkerPool,
+        createPool: () => ({ terminate() {}, onWorkerFailure: () => () => undefined }) as unknown as WorkerPool,
       },
     );
     const measured = (backend: string) =>

@@ -9,6 +9,7 @@ import {
   createReadbackBuffer,
   createStorageBuffer,
   destroyBuffers,
+  GpuResources,
   runTwoInputKernel,
   type TwoInputKernel,
   withErrorScopes,
@@ -48,28 +49,35 @@ export async function setupArrayAddGpu(
   // Padded to whole vec4s; only `length` elements are uploaded and read back.
   const paddedBytes = vectors * LANES_PER_VECTOR * Float32Array.BYTES_PER_ELEMENT;
   const sizeBytes = length * Float32Array.BYTES_PER_ELEMENT;
-  const buffers = await withErrorScopes(
-    device,
-    'Allocating the array-add buffers',
-    async () => ({
-      a: createStorageBuffer(device, paddedBytes, 'array-add a'),
-      b: createStorageBuffer(device, paddedBytes, 'array-add b'),
-      c: createStorageBuffer(device, paddedBytes, 'array-add c'),
-      staging: createReadbackBuffer(device, sizeBytes, 'array-add read-back'),
-    }),
-    signal,
-  );
-  const bindGroup = device.createBindGroup({
-    label: 'array-add',
-    layout: compiled.pipeline.getBindGroupLayout(0),
-    entries: BINDINGS.map((name, binding) => ({ binding, resource: { buffer: buffers[name] } })),
-  });
-  const workgroups = Math.min(Math.ceil(vectors / WORKGROUP_SIZE), MAX_WORKGROUPS, device.limits.maxComputeWorkgroupsPerDimension);
-  return {
-    gpu: { device, pipeline: compiled.pipeline, bindGroup, workgroups, ...buffers },
-    compileMs: compiled.compileMs,
-    spans: [compiled.span],
-  };
+  const owned = new GpuResources();
+  try {
+    const buffers = await withErrorScopes(
+      device,
+      'Allocating the array-add buffers',
+      async () => ({
+        a: owned.own(createStorageBuffer(device, paddedBytes, 'array-add a')),
+        b: owned.own(createStorageBuffer(device, paddedBytes, 'array-add b')),
+        c: owned.own(createStorageBuffer(device, paddedBytes, 'array-add c')),
+        staging: owned.own(createReadbackBuffer(device, sizeBytes, 'array-add read-back')),
+      }),
+      signal,
+    );
+    const bindGroup = device.createBindGroup({
+      label: 'array-add',
+      layout: compiled.pipeline.getBindGroupLayout(0),
+      entries: BINDINGS.map((name, binding) => ({ binding, resource: { buffer: buffers[name] } })),
+    });
+    const workgroups = Math.min(Math.ceil(vectors / WORKGROUP_SIZE), MAX_WORKGROUPS, device.limits.maxComputeWorkgroupsPerDimension);
+    return {
+      gpu: { device, pipeline: compiled.pipeline, bindGroup, workgroups, ...buffers },
+      compileMs: compiled.compileMs,
+      spans: [compiled.span],
+    };
+  } catch (error) {
+    // An allocation out of memory or over a limit: the buffers made before it go too, not at the experiment's end.
+    owned.release();
+    throw error;
+  }
 }
 
 /** One timed run: upload a and b, add them `repeats` times, read c back; each phase is a span. */

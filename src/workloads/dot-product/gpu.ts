@@ -13,6 +13,7 @@ import {
   createUniformU32,
   destroyBuffers,
   destroyPassTimer,
+  GpuResources,
   passTimestampWrites,
   readPassTimer,
   resolvePassTimer,
@@ -216,19 +217,31 @@ export async function setupMatmulGpu(
   }
   const layout = matmulLayout(variant, n);
   const sizeBytes = rowLayoutBytes(n, layout);
-  const buffers = await withErrorScopes(
-    device,
-    'Allocating the dot-product buffers',
-    async () => ({
-      a: createStorageBuffer(device, sizeBytes, 'matmul A'),
-      b: createStorageBuffer(device, sizeBytes, 'matmul B'),
-      c: createStorageBuffer(device, sizeBytes, 'matmul C'),
-      params: createUniformU32(device, [n], 'matmul params'),
-      staging: createReadbackBuffer(device, sizeBytes, 'matmul read-back'),
-      timer: createPassTimer(device, `matmul-${variant} timestamps`),
-    }),
-    signal,
-  );
+  const owned = new GpuResources();
+  let buffers;
+  try {
+    buffers = await withErrorScopes(
+      device,
+      'Allocating the dot-product buffers',
+      async () => {
+        const made = {
+          a: owned.own(createStorageBuffer(device, sizeBytes, 'matmul A')),
+          b: owned.own(createStorageBuffer(device, sizeBytes, 'matmul B')),
+          c: owned.own(createStorageBuffer(device, sizeBytes, 'matmul C')),
+          params: owned.own(createUniformU32(device, [n], 'matmul params')),
+          staging: owned.own(createReadbackBuffer(device, sizeBytes, 'matmul read-back')),
+          timer: createPassTimer(device, `matmul-${variant} timestamps`),
+        };
+        if (made.timer) owned.own({ destroy: () => destroyPassTimer(made.timer) });
+        return made;
+      },
+      signal,
+    );
+  } catch (error) {
+    // One allocation out of memory or over a limit: the ones made before it are freed now, not at the experiment's end.
+    owned.release();
+    throw error;
+  }
   const timing = buffers.timer
     ? 'timestamp-query available: the GPU kernel time of each dispatch is the gpu-kernel span of its timeline'
     : 'timestamp-query not offered by this adapter: wall time only';
@@ -284,8 +297,7 @@ export async function setupMatmulGpu(
       note: `${trialNote}${reuseNote}; rows padded to ${layout.strideFloats} floats (${layout.strideFloats === n ? 'no padding' : 'written row by row in the timed upload, unpadded in the timed read-back'}); ${timing}`,
     };
   } catch (error) {
-    destroyBuffers(buffers.a, buffers.b, buffers.c, buffers.params, buffers.staging);
-    destroyPassTimer(buffers.timer);
+    owned.release();
     throw error;
   }
 }

@@ -1,0 +1,251 @@
+/**
+ * Failing workers and devices in real browsers. The test wraps the page's Worker and GPUDevice from outside
+ * (the lab has no hook for it): one worker's kernel throws, one never answers, one is terminated mid-run; the
+ * GPU device is destroyed mid-run; a GPU allocation is too large. Each time the run ends with a clear message
+ * on the one configuration hit, the others' results kept, no worker alive, and a next run that works. Then a
+ * run is cancelled at random points many times while a requestAnimationFrame loop shows the page still responds.
+ */
+import { describe, expect, it } from 'vitest';
+import { BROWSERS, type LabPage } from '../../src/cli/browsers.ts';
+import { waitForLab } from '../../src/cli/run-in-browser.ts';
+import type { SuiteRequest } from '../../src/engine/run-suite.ts';
+import type { BackendResult, Results } from '../../src/results/schema.ts';
+import { useLab } from './harness.ts';
+
+const POLL = { timeout: 120_000, interval: 100 };
+
+/** A fresh page: nothing left from an earlier test. */
+async function freshLab(page: LabPage, url: string): Promise<void> {
+  await page.goto(url);
+  await waitForLab(page);
+}
+
+/** Run a suite through the page API; the outcome comes back as data so a rejection keeps its message. */
+function run(page: LabPage, request: SuiteRequest): Promise<Results> {
+  return page.evaluate(async (req: SuiteRequest) => window.parallelLab!.run(req), request);
+}
+
+type Failed = BackendResult & { verified: false; error: string };
+const failedOf = (results: Results) =>
+  results.experiments.flatMap((e) => e.results).filter((r): r is Failed => r.available && !r.verified);
+const verifiedOf = (results: Results) => results.experiments.flatMap((e) => e.results).filter((r) => r.available && r.verified);
+
+/**
+ * Wrap the page's Worker so that, once an experiment is running, the first task call to a worker misbehaves:
+ * `throw` sends it to a kernel that does not exist (the worker throws a RangeError), `hang` leaves that worker
+ * deaf from then on, `terminate` kills it right after posting. Later calls pass, so one configuration is hit.
+ */
+function sabotageWorkers(page: LabPage, mode: 'throw' | 'hang' | 'terminate'): Promise<void> {
+  return page.evaluate((how: string) => {
+    const Native = window.Worker;
+    const state = { used: false };
+    class Sabotaged extends Native {
+      private deaf = false;
+      override postMessage(message: unknown, transfer?: unknown): void {
+        if (this.deaf) return;
+        const m = message as { type?: string; path?: string[]; argumentList?: unknown[] } | null;
+        const taskCall = m?.type === 'APPLY' && (m.path?.[0] === 'run' || m.path?.[0] === 'runShared');
+        if (taskCall && !state.used && window.parallelLab?.progress()) {
+          state.used = true;
+          if (how === 'hang') {
+            this.deaf = true;
+            return;
+          }
+          if (how === 'throw') {
+            message = { ...m, argumentList: [{ type: 'RAW', value: { workload: 'cpu-heavy', kernel: 'sabotaged' } }, ...m.argumentList!.slice(1)] };
+          }
+          if (how === 'terminate') {
+            super.postMessage(message, transfer as Transferable[]);
+            Native.prototype.terminate.call(this);
+            return;
+          }
+        }
+        super.postMessage(message, transfer as Transferable[]);
+      }
+    }
+    window.Worker = Sabotaged;
+  }, mode);
+}
+
+/** cpu-heavy on serial and the worker backends, quick, with a short loop: a fraction of a second a configuration. */
+const cpuHeavy = (): SuiteRequest => ({
+  experiments: ['cpu-heavy'],
+  preset: 'quick',
+  params: { 'cpu-heavy': { n: 2_000_000 + Math.floor(Math.random() * 2_000_000), tasks: 8 + Math.floor(Math.random() * 8) } },
+  backends: ['workers', 'shared-memory'],
+});
+
+/** What every failure must leave: no worker alive, and a next run of the same request fully verified. */
+async function expectRecovered(page: LabPage, request: SuiteRequest): Promise<void> {
+  expect(await page.evaluate(() => window.parallelLab!.liveWorkers())).toBe(0);
+  expect(await page.evaluate(() => window.parallelLab!.status())).toBe('done');
+  const again = await run(page, request);
+  expect(failedOf(again)).toEqual([]);
+  expect(verifiedOf(again).length).toBeGreaterThanOrEqual(3);
+  expect(await page.evaluate(() => window.parallelLab!.liveWorkers())).toBe(0);
+}
+
+describe.each(BROWSERS)('%s: failing workers and devices', (browserName) => {
+  const session = useLab(browserName);
+
+  it.each([
+    ['throws', 'throw', /^RangeError: Experiment "cpu-heavy" has no kernel "sabotaged"\.$/],
+    ['never answers', 'hang', /^WatchdogError: No progress for \d+ s during (workers|shared-memory) × \d+, (warm-up|sample \d+): given up so the rest of the suite goes on\.$/],
+    ['is terminated mid-run', 'terminate', /^WatchdogError: No progress for \d+ s during (workers|shared-memory) × \d+, (warm-up|sample \d+): given up/],
+  ] as const)('a worker that %s fails its configuration alone, with a clear message', async (_, mode, message) => {
+    const { page, url } = session();
+    await freshLab(page, url);
+    await sabotageWorkers(page, mode);
+    const request = cpuHeavy();
+    const results = await run(page, request);
+    const failed = failedOf(results);
+    expect(failed.map((r) => r.error)).toHaveLength(1);
+    expect(failed[0]!.error).toMatch(message);
+    // The other configurations' results are kept, serial among them.
+    const verified = verifiedOf(results);
+    expect(verified.some((r) => r.backend === 'serial')).toBe(true);
+    expect(verified.length).toBeGreaterThanOrEqual(2);
+    // And the page says so where the results are shown.
+    await expect.poll(() => page.evaluate(() => document.querySelector('#cpu-heavy')?.textContent ?? ''), POLL).toContain(failed[0]!.error.slice(0, 40));
+    await expectRecovered(page, request);
+  });
+
+  /** array-add on serial and WebGPU only, quick; undefined where this browser has no WebGPU. */
+  async function gpuRequest(page: LabPage): Promise<SuiteRequest | undefined> {
+    const environment = await page.evaluate(() => window.parallelLab!.environment());
+    if (!environment.webgpu.available) return undefined;
+    return { experiments: ['array-add'], preset: 'quick', backends: ['webgpu'] };
+  }
+
+  it('the GPU device lost mid-run fails that configuration with the reason; the next one gets a new device', async ({ skip }) => {
+    const { page, url } = session();
+    await freshLab(page, url);
+    const request = await gpuRequest(page);
+    if (!request) skip('no WebGPU in this browser');
+    await page.evaluate(() => {
+      const state = { used: false };
+      const create = GPUDevice.prototype.createCommandEncoder;
+      GPUDevice.prototype.createCommandEncoder = function (this: GPUDevice, descriptor?: GPUCommandEncoderDescriptor) {
+        const encoder = create.call(this, descriptor);
+        const progress = window.parallelLab!.progress();
+        if (!state.used && progress?.backend === 'webgpu' && progress.phase === 'sampling') {
+          state.used = true;
+          // Lost while the run's commands are being recorded and submitted.
+          setTimeout(() => this.destroy(), 0);
+        }
+        return encoder;
+      };
+    });
+    const results = await run(page, request!);
+    const failed = failedOf(results);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.backend).toBe('webgpu');
+    expect(failed[0]!.error).toMatch(/The GPU device was lost \(destroyed\)/);
+    expect(verifiedOf(results).some((r) => r.backend === 'serial')).toBe(true);
+    await expectRecovered(page, request!);
+  });
+
+  it('a GPU allocation that is too large fails set-up with the reason, and frees the buffers made before it', async ({ skip }) => {
+    const { page, url } = session();
+    await freshLab(page, url);
+    const request = await gpuRequest(page);
+    if (!request) skip('no WebGPU in this browser');
+    await page.evaluate(() => {
+      const w = window as unknown as { gpuBuffers: Array<{ label: string; destroyed: boolean; victim: boolean }> };
+      w.gpuBuffers = [];
+      const made = new WeakMap<GPUBuffer, { label: string; destroyed: boolean; victim: boolean }>();
+      const state = { used: false };
+      const createBuffer = GPUDevice.prototype.createBuffer;
+      GPUDevice.prototype.createBuffer = function (this: GPUDevice, descriptor: GPUBufferDescriptor) {
+        let victim = false;
+        if (!state.used && descriptor.label === 'array-add read-back') {
+          state.used = true;
+          victim = true;
+          descriptor = { ...descriptor, size: Math.ceil((this.limits.maxBufferSize + 1) / 4) * 4 };
+        }
+        const buffer = createBuffer.call(this, descriptor);
+        const record = { label: descriptor.label ?? '', destroyed: false, victim };
+        made.set(buffer, record);
+        w.gpuBuffers.push(record);
+        return buffer;
+      };
+      const destroy = GPUBuffer.prototype.destroy;
+      GPUBuffer.prototype.destroy = function (this: GPUBuffer) {
+        const record = made.get(this);
+        if (record) record.destroyed = true;
+        return destroy.call(this);
+      };
+    });
+    const results = await run(page, request!);
+    const failed = failedOf(results);
+    expect(failed).toHaveLength(1);
+    // Over the device's limit: Chromium calls it a validation error, Firefox running out of memory.
+    expect(failed[0]!.error).toMatch(/^GpuError: Allocating the array-add buffers failed: (validation error|the GPU ran out of memory): /);
+    const buffers = await page.evaluate(() => (window as unknown as { gpuBuffers: Array<{ label: string; destroyed: boolean; victim: boolean }> }).gpuBuffers);
+    const victim = buffers.findIndex((b) => b.victim);
+    // The three storage buffers made just before the one that was too large are destroyed, not left to the experiment's end.
+    expect(buffers.slice(victim - 3, victim).map((b) => [b.label, b.destroyed])).toEqual([
+      ['array-add a', true],
+      ['array-add b', true],
+      ['array-add c', true],
+    ]);
+    expect(verifiedOf(results).some((r) => r.backend === 'serial')).toBe(true);
+    await expectRecovered(page, request!);
+  });
+
+  it('cancelled at 50 random points: each time no worker is left, frames keep coming, and a full run works after', async () => {
+    const { page, url } = session();
+    await freshLab(page, url);
+    // A frame counter and the longest gap between frames, measured only while a run is under way.
+    await page.evaluate(() => {
+      const w = window as unknown as { frames: number; longestGapMs: number };
+      w.frames = 0;
+      w.longestGapMs = 0;
+      let last = performance.now();
+      const tick = (now: number) => {
+        if (window.parallelLab!.status() === 'running') w.longestGapMs = Math.max(w.longestGapMs, now - last);
+        last = now;
+        w.frames += 1;
+        requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    const frames = () => page.evaluate(() => (window as unknown as { frames: number }).frames);
+    const request: SuiteRequest = {
+      experiments: ['cpu-heavy', 'tiny-tasks', 'data-transfer'],
+      preset: 'quick',
+      params: { 'cpu-heavy': { n: 20_000_000 + Math.floor(Math.random() * 20_000_000) } },
+    };
+    for (let attempt = 0; attempt < 50; attempt++) {
+      // Anywhere from before the first task to well into the suite: the core check, set-up, warm-up, sampling.
+      const cancelAfterMs = Math.floor(Math.random() ** 2 * 1_500);
+      const outcome = await page.evaluate(
+        async ({ req, afterMs }: { req: SuiteRequest; afterMs: number }) => {
+          const lab = window.parallelLab!;
+          const running = lab.run(req).then(
+            (results) => ({ cancelled: results.cancelled === true, error: null }),
+            (error: unknown) => ({ cancelled: false, error: String(error) }),
+          );
+          await new Promise((resolve) => setTimeout(resolve, afterMs));
+          lab.cancel('cancelled by the test');
+          const settled = await running;
+          return { ...settled, status: lab.status(), live: lab.liveWorkers() };
+        },
+        { req: request, afterMs: cancelAfterMs },
+      );
+      expect(outcome.error, `attempt ${attempt} after ${cancelAfterMs} ms`).toBeNull();
+      expect(outcome.live, `attempt ${attempt}`).toBe(0);
+      // A run short enough to finish before the cancel is fine too; otherwise it says it was cancelled.
+      expect(outcome.status === 'cancelled' || (outcome.status === 'done' && !outcome.cancelled), `attempt ${attempt}: ${outcome.status}`).toBe(true);
+      const before = await frames();
+      await expect.poll(frames, POLL).toBeGreaterThan(before);
+    }
+    // No frame waited long while runs were going: the main thread was never held for seconds.
+    expect(await page.evaluate(() => (window as unknown as { longestGapMs: number }).longestGapMs)).toBeLessThan(5_000);
+    if (browserName === 'chromium') await expect.poll(() => page.driverWorkerCount(), POLL).toBe(0);
+    const results = await run(page, { experiments: ['tiny-tasks'], preset: 'quick', backends: ['workers', 'shared-memory'] });
+    expect(results.cancelled).toBeUndefined();
+    expect(failedOf(results)).toEqual([]);
+    expect(await page.evaluate(() => window.parallelLab!.liveWorkers())).toBe(0);
+  });
+});
