@@ -19,10 +19,7 @@ export interface RingOptions {
   capacity: number;
   /** How long a lane spins for the next batch before it sleeps. */
   spinMs: number;
-  /**
-   * Lanes allowed to spin: never more than the cores left beside the page's own thread, so a spinning lane
-   * never takes the core the page needs to publish the next batch. The others sleep at once.
-   */
+  /** Lanes allowed to spin (never more than the usable cores); the others sleep at once. */
   spinningLanes: number;
   /** How long the page checks synchronously for a short batch's end before it waits on the event loop. */
   pageSpinMs: number;
@@ -45,9 +42,9 @@ export interface RingDispatcher {
 /** How long stop() waits for workers to leave their loops before leaving them to the pool's terminate(). */
 const STOP_GRACE_MS = 2_000;
 
-/** Lanes that may spin on a machine with `cores` usable cores: one core stays with the page. */
+/** Lanes that may spin on a machine with `cores` usable cores: never more than the cores. */
 export function spinningLaneCount(laneCount: number, cores: number): number {
-  return Math.max(0, Math.min(laneCount, Math.floor(cores) - 1));
+  return Math.max(0, Math.min(laneCount, Math.floor(cores)));
 }
 
 /**
