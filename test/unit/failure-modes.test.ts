@@ -79,6 +79,7 @@ function context(pool: FakePool, watchdog: WatchdogPolicy, signal = new AbortCon
     maxWarmupMs: 1e9,
     warmupTolerance: 1,
     minSamples: 4,
+    minSamplesLongRuns: 4,
     maxSamples: 4,
     minTotalMs: 0,
     minTicksPerSample: 1,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ParamError, parseNumberText, parseParamField, parseParamText, resolveParams } from '../../src/engine/params.ts';
 import { workloadById } from '../../src/workloads/registry.ts';
 import { plannedConfigurations, sizedConfigurations, withinLanePlan, workerCounts } from '../../src/engine/sweep.ts';
-import { planSampleCount, quickSampling, warmedUp, defaultSampling } from '../../src/measure/sampling.ts';
+import { planSampleCount, quickSampling, thoroughSampling, warmedUp, defaultSampling } from '../../src/measure/sampling.ts';
 import { cpuHeavy } from '../../src/workloads/cpu-heavy/index.ts';
 import { validateSuiteRequest } from '../../src/engine/run-suite.ts';
 
@@ -78,9 +78,24 @@ describe('sweeps and sampling', () => {
   });
 
   it('short samples relative to the timer get more samples; long ones the minimum', () => {
-    expect(planSampleCount(500, 0.005, defaultSampling)).toBe(defaultSampling.minSamples);
+    expect(planSampleCount(defaultSampling.budgetMs / 5, 0.005, defaultSampling)).toBe(defaultSampling.minSamples);
     expect(planSampleCount(0.05, 0.1, defaultSampling)).toBe(defaultSampling.maxSamples);
     expect(planSampleCount(20, 0.005, quickSampling)).toBe(Math.ceil(quickSampling.minTotalMs / 20));
+  });
+
+  it('runs long next to the budget take the long-run minimum of samples; the thorough preset keeps its minimum', () => {
+    const long = defaultSampling.budgetMs / 5 + 1 + Math.random() * 500;
+    expect(planSampleCount(long, 0.005, defaultSampling)).toBe(defaultSampling.minSamplesLongRuns);
+    expect(defaultSampling.minSamplesLongRuns).toBeLessThan(defaultSampling.minSamples);
+    expect(planSampleCount(defaultSampling.budgetMs / 5 - 1, 0.005, defaultSampling)).toBe(defaultSampling.minSamples);
+    expect(planSampleCount(long, 0.005, thoroughSampling)).toBe(thoroughSampling.minSamples);
+  });
+
+  it('one warm-up run as long as the warm-up time is enough; shorter ones need the minimum runs', () => {
+    const cap = defaultSampling.maxWarmupMs;
+    expect(warmedUp([cap + Math.random() * 100], defaultSampling)).toBe(true);
+    expect(warmedUp([cap / 3], defaultSampling)).toBe(false);
+    expect(warmedUp([], defaultSampling)).toBe(false);
   });
 
   it('warm-up continues until two runs agree', () => {

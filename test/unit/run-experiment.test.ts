@@ -47,6 +47,7 @@ function context(rounds: number, overrides: Partial<SamplingPolicy> = {}): Exper
     maxWarmupMs: 1e9,
     warmupTolerance: 1,
     minSamples: 6,
+    minSamplesLongRuns: 6,
     maxSamples: 6,
     minTotalMs: 0,
     minTicksPerSample: 1,

@@ -174,7 +174,7 @@ export const arrayAdd: Workload<Prepared, Float32Array> = {
       max: 2 ** 25,
       integer: true,
       unit: 'elements',
-      presets: { quick: 2 ** 14, default: 2 ** 16, thorough: 2 ** 14 },
+      presets: { quick: 2 ** 14, default: 2 ** 18, thorough: 2 ** 14 },
     },
     {
       key: 'maxLength',
