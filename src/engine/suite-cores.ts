@@ -10,8 +10,8 @@ export type CoreCheck = (signal: AbortSignal) => Promise<CoreJudgement | undefin
 /** How long one core check may take before it is given up (it takes about a second; its budget is far less). */
 export const CORE_CHECK_LIMIT_MS = 30_000;
 
-/** How long a busy first reading waits before the check looks again. */
-export const RECHECK_PAUSE_MS = 500;
+/** Pauses before each further look after a busy reading: a page settles within a second or two, a hog does not. */
+export const RECHECK_PAUSES_MS: readonly number[] = [500, 1_000];
 
 /**
  * Run the check when there is one and workers exist. A cancelled or failed check gives no figure rather than
@@ -30,13 +30,17 @@ export async function tryCoreCheck(
   signal.addEventListener('abort', onCancel, { once: true });
   const watched = (what: string) => watch(check(guard.signal), limitMs, what);
   try {
-    const first = await watched('the usable-cores check');
-    if (!first?.busy) return first;
+    let best = await watched('the usable-cores check');
     // A page that has just loaded still compiles, lays out and starts its GPU process for a moment: look
-    // again after a pause, and keep the better reading. Other processes that hold the cores still read busy.
-    await new Promise((resolve) => setTimeout(resolve, RECHECK_PAUSE_MS));
-    const second = await watched('the second usable-cores check');
-    return second && second.usableCores > first.usableCores ? second : first;
+    // again after a pause (twice at most), and keep the best reading. Other processes that hold the cores
+    // still read busy every time.
+    for (const [attempt, pauseMs] of RECHECK_PAUSES_MS.entries()) {
+      if (!best?.busy) return best;
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      const again = await watched(`usable-cores check number ${attempt + 2}`);
+      if (again && again.usableCores > best.usableCores) best = again;
+    }
+    return best;
   } catch (error) {
     // Stops the check's workers when it was the watchdog that gave up.
     if (error instanceof WatchdogError) guard.abort(error);

@@ -109,7 +109,9 @@ export function planSampleCount(warmupMs: number, timerResolutionMs: number, pol
   const byBudget = Math.ceil(policy.minTotalMs / Math.max(warmupMs, timerResolutionMs, 1e-3));
   const wanted = shortForTimer ? policy.maxSamples : byBudget;
   const fewest = warmupMs > policy.budgetMs / 5 ? Math.min(policy.minSamples, policy.minSamplesLongRuns) : policy.minSamples;
-  return Math.min(policy.maxSamples, Math.max(fewest, wanted));
+  // Never more than the budget holds (beyond the minimum), however coarse the timer.
+  const affordable = Math.max(fewest, Math.floor(policy.budgetMs / Math.max(warmupMs, 1e-3)));
+  return Math.min(policy.maxSamples, affordable, Math.max(fewest, wanted));
 }
 
 /**

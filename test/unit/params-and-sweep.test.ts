@@ -91,6 +91,13 @@ describe('sweeps and sampling', () => {
     expect(planSampleCount(long, 0.005, thoroughSampling)).toBe(thoroughSampling.minSamples);
   });
 
+  it('a coarse timer asks for more samples, but never more than the budget holds', () => {
+    const runMs = 5 + Math.random() * 10;
+    // 20 µs ticks: a 5-15 ms run spans fewer than 1,000 of them.
+    expect(planSampleCount(runMs, 0.02, defaultSampling)).toBe(Math.max(defaultSampling.minSamples, Math.floor(defaultSampling.budgetMs / runMs)));
+    expect(planSampleCount(runMs, 0.02, thoroughSampling)).toBe(Math.min(thoroughSampling.maxSamples, Math.floor(thoroughSampling.budgetMs / runMs)));
+  });
+
   it('one warm-up run as long as the warm-up time is enough; shorter ones need the minimum runs', () => {
     const cap = defaultSampling.maxWarmupMs;
     expect(warmedUp([cap + Math.random() * 100], defaultSampling)).toBe(true);

@@ -23,9 +23,16 @@ describe('the check around a suite', () => {
     expect(s.calls()).toBe(2);
   });
 
-  it('still reads busy when something else holds the cores both times', async () => {
-    const s = scripted([{ usableCores: 1.2, busy: true }, { usableCores: 1.1, busy: true }]);
+  it('still reads busy when something else holds the cores every time, after three looks', async () => {
+    const s = scripted([{ usableCores: 1.2, busy: true }, { usableCores: 1.1, busy: true }, { usableCores: 1.15, busy: true }]);
     expect(await tryCoreCheck(s.check, true, new AbortController().signal)).toMatchObject({ usableCores: 1.2, busy: true });
+    expect(s.calls()).toBe(3);
+  });
+
+  it('a page that settles only by the third look reads not busy', async () => {
+    const s = scripted([{ usableCores: 1.1, busy: true }, { usableCores: 1.4, busy: true }, { usableCores: 1.9, busy: false }]);
+    expect(await tryCoreCheck(s.check, true, new AbortController().signal)).toMatchObject({ usableCores: 1.9, busy: false });
+    expect(s.calls()).toBe(3);
   });
 
   it('records nothing without workers or when the check fails', async () => {
