@@ -284,7 +284,8 @@ describe.each(BROWSERS)('%s: saved runs, export, import, share links and compari
     expect(doc.schema).toBe('parallel-lab/results/v1');
     const cpu = doc.experiments.find((e) => e.id === 'cpu-heavy')!;
     const serial = cpu.results.find((r): r is MeasuredResult => r.backend === 'serial' && 'medianMs' in r)!;
-    expect(serial.samplesMs.length).toBeGreaterThanOrEqual(5);
+    // The quick preset takes 3 samples of runs long next to its budget, 5 or more of shorter ones.
+    expect(serial.samplesMs.length).toBeGreaterThanOrEqual(3);
     expect(serial.medianMs).toBeGreaterThan(0);
 
     const csv = await download(page, '[data-testid="opened-actions"] [data-testid="export-csv"]');
