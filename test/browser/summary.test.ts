@@ -230,7 +230,7 @@ describe.each(BROWSERS)('%s: the run at a glance', (browserName) => {
     await page.setViewport(1280, 900);
     await page.evaluate(() => (location.hash = '#array-add'));
     await page.click('[data-testid="current-actions"] [data-testid="share-link"]');
-    await expect.poll(() => page.evaluate(() => document.querySelector<HTMLInputElement>('[data-testid="share-url"]')?.value ?? ''), POLL).toMatch(/#r=1\..*&e=array-add$/);
+    await expect.poll(() => page.evaluate(() => document.querySelector<HTMLInputElement>('[data-testid="share-url"]')?.value ?? ''), POLL).toMatch(/#r=2\.[0-9a-f]{8}\..*&e=array-add$/);
     const shareUrl = await page.evaluate(() => document.querySelector<HTMLInputElement>('[data-testid="share-url"]')!.value);
     const reader = await session().browser.newPage();
     try {
