@@ -44,7 +44,8 @@ describe.each(BROWSERS)('task ring in %s', (browserName) => {
     const report = await idleCost({ lanes: 2, spinMs: 0.2, spinningLanes: 1, idleAfterMs: 100 });
     expect(report.batchVerified).toBe(true);
     expect(report.sleepingLanes).toBe(2);
-    expect(report.idleMs / report.baselineMs).toBeLessThan(1.25);
+    // Two lanes spinning beside the page on 2 cores would leave it about two thirds of a core: 1.5x.
+    expect(report.idleMs / report.baselineMs).toBeLessThan(1.35);
   });
 
   it('a ring whose lanes may spin for a minute still has them awake after 100 ms: the sleep check can fail', async () => {
