@@ -23,6 +23,22 @@ export function findWaitAsync(): WaitAsync | undefined {
   return typeof candidate === 'function' ? candidate.bind(Atomics) : undefined;
 }
 
+/**
+ * Resolve once control[index] is no longer `value`: with Atomics.waitAsync where the browser has it, else by
+ * looking once per macrotask. The page cannot block, so both the mailbox and the task ring wait this way.
+ */
+export async function waitWhileEqual(control: Int32Array, index: number, value: number, abort: AbortSignal, waitAsync = findWaitAsync()): Promise<void> {
+  while (Atomics.load(control, index) === value) {
+    if (waitAsync) {
+      const wait = waitAsync(control, index, value);
+      if (wait.async) await raceAbort(wait.value, abort);
+    } else {
+      await nextMacrotask();
+      throwIfAborted(abort);
+    }
+  }
+}
+
 /** How the page learns a task is done. */
 export type AtomicsWaitMode = 'waitAsync' | 'polling';
 
@@ -61,17 +77,7 @@ export async function startAtomicsDispatch(
   for (const s of serving) s.catch(() => undefined);
 
   /** Resolve once the lane's state is no longer `value`. */
-  const whileState = async (stateIndex: number, value: number, abort: AbortSignal): Promise<void> => {
-    while (Atomics.load(control, stateIndex) === value) {
-      if (waitAsync) {
-        const wait = waitAsync(control, stateIndex, value);
-        if (wait.async) await raceAbort(wait.value, abort);
-      } else {
-        await nextMacrotask();
-        throwIfAborted(abort);
-      }
-    }
-  };
+  const whileState = (stateIndex: number, value: number, abort: AbortSignal) => waitWhileEqual(control, stateIndex, value, abort, waitAsync);
 
   const stop = async () => {
     for (let lane = 0; lane < laneCount; lane++) {

@@ -6,12 +6,11 @@
 import { epochNowMs } from '../measure/clock.ts';
 import type { TaskSpan } from '../measure/timeline.ts';
 import type { KernelRef } from '../workloads/kernels.ts';
-import { raceAbort, throwIfAborted } from './abort.ts';
-import { findWaitAsync } from './atomics-dispatch.ts';
+import { throwIfAborted } from './abort.ts';
+import { findWaitAsync, waitWhileEqual } from './atomics-dispatch.ts';
 import type { MapOutcome } from './contract.ts';
 import { RING_CONTROL_SLOTS, RING_MAX_TASKS, RingSlot, openClaim, ringLayout } from './task-ring.ts';
 import type { WorkerPool } from './worker-pool.ts';
-import { nextMacrotask } from './yield.ts';
 
 /** How lanes and the page wait between and for batches. */
 export interface RingOptions {
@@ -77,17 +76,7 @@ export async function startRingDispatch(
   let broken: Error | undefined;
 
   /** Resolve once control[slot] is no longer `value`. */
-  const whileValue = async (slot: number, value: number, abort: AbortSignal): Promise<void> => {
-    while (Atomics.load(control, slot) === value) {
-      if (waitAsync) {
-        const wait = waitAsync(control, slot, value);
-        if (wait.async) await raceAbort(wait.value, abort);
-      } else {
-        await nextMacrotask();
-        throwIfAborted(abort);
-      }
-    }
-  };
+  const whileValue = (slot: number, value: number, abort: AbortSignal) => waitWhileEqual(control, slot, value, abort, waitAsync);
 
   const stop = async () => {
     Atomics.store(control, RingSlot.stop, 1);
