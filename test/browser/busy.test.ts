@@ -4,37 +4,19 @@
  * results must say the machine was busy; without them they must not. The bench runs over the build the
  * global setup made, as `npm run bench` does over its own.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BROWSERS, launchBrowser } from '../../src/cli/browsers.ts';
 import { openLab } from '../../src/cli/run-in-browser.ts';
 import { workerCounts } from '../../src/engine/sweep.ts';
 import type { Results } from '../../src/results/schema.ts';
 import { validateResults } from '../../src/results/validate.ts';
-
-const root = resolve(import.meta.dirname, '../..');
-const run = promisify(execFile);
-
-/** `npm run bench` without its build step: the global setup has built dist/ already. */
-async function bench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(join(root, 'node_modules/.bin/tsx'), ['src/cli/bench.ts', ...args], {
-      cwd: root,
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 300_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+import { runBench, type CliOutcome } from './bench-cli.ts';
 
 /** CPU time a process has used, from /proc (user plus system clock ticks, at the usual 100 per second). */
 function cpuMsOf(pid: number): number {
@@ -82,10 +64,10 @@ describe.each(BROWSERS)('the busy-machine check in %s', (browserName) => {
 
   it(`beside CPU-bound processes: busy, under ${BUSY_BELOW} usable cores, and a warning on stderr`, async () => {
     const out = join(dir, `${browserName}-hog.json`);
-    let outcome: Awaited<ReturnType<typeof bench>>;
+    let outcome: CliOutcome;
     try {
       for (let i = 0; i < Math.max(1, cores - 1); i++) hogs.push(await startHog());
-      outcome = await bench(cpuHeavyQuick(browserName, out));
+      outcome = await runBench(cpuHeavyQuick(browserName, out));
     } finally {
       await stopHogs();
     }
@@ -111,7 +93,7 @@ describe.each(BROWSERS)('the busy-machine check in %s', (browserName) => {
 
   it('without it: not busy (checked again while other load on this shared machine passes), and no warning', async () => {
     const out = join(dir, `${browserName}-idle.json`);
-    const outcome = await bench(cpuHeavyQuick(browserName, out));
+    const outcome = await runBench(cpuHeavyQuick(browserName, out));
     expect(outcome.code, outcome.stderr).toBe(0);
     const env = (JSON.parse(await readFile(out, 'utf8')) as Results).environment;
     expect(env.usableCores).toBeGreaterThanOrEqual(1);

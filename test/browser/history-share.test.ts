@@ -4,21 +4,19 @@
  * imports back with identical numbers, a share link shows the same medians in a fresh page, corrupt files
  * and links are refused without changing anything, and a two-browser bench comparison opens side by side.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSERS, type LabPage } from '../../src/cli/browsers.ts';
 import { waitForLab } from '../../src/cli/run-in-browser.ts';
 import type { Comparison } from '../../src/results/comparison.ts';
 import { HISTORY_DB_NAME } from '../../src/results/history.ts';
 import type { MeasuredResult, Results } from '../../src/results/schema.ts';
+import { runBench } from './bench-cli.ts';
 import { useLab } from './harness.ts';
 
 const POLL = { timeout: 120_000, interval: 200 };
-const root = resolve(import.meta.dirname, '../..');
 
 /** A configuration's row as a results table renders it: what a person reads, compared across views. */
 interface RenderedRow {
@@ -116,12 +114,8 @@ afterAll(async () => {
 function benchComparison() {
   benchOutcome ??= (async () => {
     const file = join(dir, 'comparison.json');
-    // The global setup has built dist/ already, so the CLI runs without `npm run bench`'s own rebuild.
-    const { stdout, stderr } = await promisify(execFile)(
-      'npx',
-      ['tsx', 'src/cli/bench.ts', '--browser', 'chromium,firefox', '--experiments', 'cpu-heavy', '--quick', '--out', file],
-      { cwd: root, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 },
-    );
+    const { code, stdout, stderr } = await runBench(['--browser', 'chromium,firefox', '--experiments', 'cpu-heavy', '--quick', '--out', file], 300_000);
+    if (code !== 0) throw new Error(`The bench exited ${code}: ${stderr}`);
     return { file, stdout, stderr };
   })();
   return benchOutcome;

@@ -4,34 +4,24 @@
  * once hung them here) run to the end and verify, and the results name WebKitGTK with the driver's version.
  * WebKit is in the bench's browsers, not yet in BROWSERS, so this file is its part of the browser tests.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeasuredResult, Results } from '../../src/results/schema.ts';
 import { validateResults } from '../../src/results/validate.ts';
+import { runBench, type CliOutcome } from './bench-cli.ts';
 
-const root = resolve(import.meta.dirname, '../..');
-const run = promisify(execFile);
 const EXPERIMENTS = ['cpu-heavy', 'data-transfer'];
 
 describe('npm run bench --quick in webkit', () => {
   let dir: string;
-  let outcome: { code: number; stdout: string; stderr: string };
+  let outcome: CliOutcome;
   let doc: Results;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'parallel-lab-webkit-'));
     const out = join(dir, 'webkit.json');
-    try {
-      const args = ['run', '--silent', 'bench', '--', '--browser', 'webkit', '--quick', '--experiments', EXPERIMENTS.join(','), '--out', out];
-      const { stdout, stderr } = await run('npm', args, { cwd: root, maxBuffer: 64 * 1024 * 1024, timeout: 600_000 });
-      outcome = { code: 0, stdout, stderr };
-    } catch (error) {
-      const e = error as { code?: number; stdout?: string; stderr?: string };
-      outcome = { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-    }
+    outcome = await runBench(['--browser', 'webkit', '--quick', '--experiments', EXPERIMENTS.join(','), '--out', out]);
     doc = JSON.parse(await readFile(out, 'utf8')) as Results;
   }, 600_000);
   afterAll(async () => {
