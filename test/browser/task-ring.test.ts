@@ -9,6 +9,8 @@ import { serveSource, type RunningServer } from '../../src/cli/serve.ts';
 import type { IdleReport } from '../fixtures/ring-idle-page.ts';
 
 const FIXTURE_PATH = '/test/fixtures/ring-idle-page.ts';
+/** The page's loop may run this much slower beside an idle pool than with none; spinning lanes cost about 1.5x. */
+const IDLE_RATIO_LIMIT = 1.35;
 
 /** Runs in the page; built from source text so that vitest does not rewrite the dynamic import. */
 const callFixture = new Function('args', 'return import(args.path).then((m) => m.idleCost(args.request));') as (args: {
@@ -41,11 +43,16 @@ describe.each(BROWSERS)('task ring in %s', (browserName) => {
     page.evaluate(callFixture, { path: FIXTURE_PATH, request }) as Promise<IdleReport>;
 
   it('an idle ring sleeps: every lane in Atomics.wait, and a calibrated loop on the page runs as fast as with no pool', async () => {
-    const report = await idleCost({ lanes: 2, spinMs: 0.2, spinningLanes: 1, idleAfterMs: 100 });
-    expect(report.batchVerified).toBe(true);
-    expect(report.sleepingLanes).toBe(2);
-    // Two lanes spinning beside the page on 2 cores would leave it about two thirds of a core: 1.5x.
-    expect(report.idleMs / report.baselineMs).toBeLessThan(1.35);
+    // Two lanes spinning beside the page on 2 cores would leave it about two thirds of a core: 1.5x, every
+    // time. Other work on a shared machine can slow one reading, so up to three are taken; one must be clear.
+    const ratios: number[] = [];
+    for (let attempt = 0; attempt < 3 && !(ratios.at(-1)! < IDLE_RATIO_LIMIT); attempt++) {
+      const report = await idleCost({ lanes: 2, spinMs: 0.2, spinningLanes: 1, idleAfterMs: 100 });
+      expect(report.batchVerified).toBe(true);
+      expect(report.sleepingLanes).toBe(2);
+      ratios.push(report.idleMs / report.baselineMs);
+    }
+    expect(Math.min(...ratios), `idle / baseline: ${ratios.map((r) => r.toFixed(2)).join(', ')}`).toBeLessThan(IDLE_RATIO_LIMIT);
   });
 
   it('a ring whose lanes may spin for a minute still has them awake after 100 ms: the sleep check can fail', async () => {
