@@ -24,6 +24,8 @@ type Source = 'src' | 'share' | 'results';
 
 let sharedSheet: CSSStyleSheet | undefined;
 
+const hasText = (value: string | null): value is string => value !== null && value.trim() !== '';
+
 /** Styles for the shadow root: a constructed sheet where the browser has them (no inline style for a CSP to refuse). */
 function adoptStyles(root: ShadowRoot): void {
   if ('adoptedStyleSheets' in root && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype) {
@@ -52,7 +54,8 @@ export class ParallelLabResultsElement extends HTMLElement {
     super();
     const root = this.attachShadow({ mode: 'open' });
     adoptStyles(root);
-    this.#content = h('div', { class: 'content', part: 'content', 'aria-live': 'polite' });
+    // Not a live region: it would read out every table. A refusal is an alert; loading sets aria-busy.
+    this.#content = h('div', { class: 'content', part: 'content' });
     root.append(this.#content);
     this.#showEmpty();
   }
@@ -72,9 +75,10 @@ export class ParallelLabResultsElement extends HTMLElement {
       if (this.#shown) this.#render(this.#shown);
       return;
     }
-    if (newValue !== null) this.#source = name as Source;
+    // An empty src or share is no src or share, as for an <img>.
+    if (hasText(newValue)) this.#source = name as Source;
     else if (this.#source === name) this.#source = this.#fallbackSource();
-    this.#load();
+    void this.#load();
   }
 
   /** What was handed to the `results` property (not checked; see `shown` for what is displayed). */
@@ -86,7 +90,7 @@ export class ParallelLabResultsElement extends HTMLElement {
   set results(value: unknown) {
     this.#resultsValue = value;
     this.#source = value === null || value === undefined ? this.#fallbackSource() : 'results';
-    this.#load();
+    void this.#load();
   }
 
   /** Where the element is: nothing to show, loading, showing a document, or refusing one. */
@@ -107,8 +111,8 @@ export class ParallelLabResultsElement extends HTMLElement {
   /** With the current source gone, what else is set: an attribute, or the property. */
   #fallbackSource(): Source | null {
     if (this.#resultsValue !== null && this.#resultsValue !== undefined) return 'results';
-    if (this.hasAttribute('share')) return 'share';
-    if (this.hasAttribute('src')) return 'src';
+    if (hasText(this.getAttribute('share'))) return 'share';
+    if (hasText(this.getAttribute('src'))) return 'src';
     return null;
   }
 
