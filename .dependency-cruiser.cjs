@@ -26,8 +26,8 @@ module.exports = {
     {
       name: 'engine-without-svelte',
       severity: 'error',
-      comment: 'The engine is plain TypeScript: Svelte belongs to components/ and app/.',
-      from: { path: '^src/(engine|executors|measure|analysis|results|workloads|env)/' },
+      comment: 'The engine is plain TypeScript: Svelte belongs to components/ and app/ (the results element stands alone, without it).',
+      from: { path: '^src/(engine|executors|measure|analysis|results|workloads|env|elements)/' },
       to: { path: '\\.svelte(\\.ts)?$|^node_modules/svelte/' },
     },
   ],

@@ -1,12 +1,13 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { embedClient } from './build/embed-client-plugin.ts';
+import { resultsElement } from './build/results-element-plugin.ts';
 import { wasmKernels } from './build/wasm-kernels-plugin.ts';
 import { crossOriginIsolation } from './build/isolation-headers-plugin.ts';
 import { latencyEndpoint } from './src/cli/latency-endpoint.ts';
 
 export default defineConfig({
-  plugins: [svelte(), crossOriginIsolation(), latencyEndpoint(), wasmKernels(), embedClient()],
+  plugins: [svelte(), crossOriginIsolation(), latencyEndpoint(), wasmKernels(), embedClient(), resultsElement()],
   // The isolation headers come from crossOriginIsolation(), on every response (Vite's `headers` skip 304s).
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },

@@ -6,7 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import ts from 'typescript';
-import type { Connect, Plugin } from 'vite';
+import type { Plugin } from 'vite';
+import { corsOpenUnder } from './cors-open.ts';
 
 /** Where the client is served; the README and the example tutorial import it from here. */
 export const EMBED_CLIENT_PATH = '/embed/client.js';
@@ -25,10 +26,7 @@ export async function compileEmbedClient(): Promise<string> {
 }
 
 /** Paths other origins may fetch with CORS: the client module (and anything else under /embed/). */
-const corsOpen: Connect.NextHandleFunction = (req, res, next) => {
-  if (req.url?.startsWith('/embed/')) res.setHeader('Access-Control-Allow-Origin', '*');
-  next();
-};
+const corsOpen = corsOpenUnder('/embed/');
 
 /** Vite plugin: emits embed/client.js into the build, serves it in dev, and opens /embed/ to CORS. */
 export function embedClient(): Plugin {

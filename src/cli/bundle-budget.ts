@@ -1,7 +1,8 @@
 /**
  * What a first visit downloads, read from a production build: the entry chunk and every chunk it imports
- * statically (Vite modulepreloads those), gzipped at level 9, against a budget; and a check that no large
- * chunk repeats another's content (two copies of one library, say, one of them bundled into a worker).
+ * statically (Vite modulepreloads those), gzipped at level 9, against a budget; a check that no large
+ * chunk repeats another's content (two copies of one library, say, one of them bundled into a worker); and
+ * each standalone element (elements/, imported by other sites' pages) against a budget of its own.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -13,6 +14,13 @@ export const FIRST_LOAD_BUDGET_BYTES = 150_000;
 export const DUPLICATE_MIN_CHUNK_BYTES = 50_000;
 /** Two chunks are duplicates when this share of the smaller one's content also appears in the other. */
 export const DUPLICATE_MIN_SHARED_FRACTION = 0.5;
+/** Gzipped JavaScript one standalone element may weigh: a tutorial page pays it to show results. */
+export const ELEMENT_BUDGET_BYTES = 60_000;
+/**
+ * Where the standalone elements are built: modules with no imports, for pages on other origins. They carry
+ * their own copies of the libraries they use, by design, so they are not compared for duplication.
+ */
+export const ELEMENTS_DIR = 'elements/';
 
 /** One chunk of `.vite/manifest.json` (build.manifest), with the fields read here. */
 export interface ManifestChunk {
@@ -54,6 +62,9 @@ export interface BundleReport {
   /** JavaScript files loaded later (dynamic imports, workers), largest gzipped first. */
   later: ChunkSize[];
   duplicates: DuplicatePair[];
+  /** The standalone elements (ELEMENTS_DIR), each against elementBudgetBytes. */
+  elements: ChunkSize[];
+  elementBudgetBytes: number;
   ok: boolean;
 }
 
@@ -91,6 +102,15 @@ export function firstLoadBudget(
   });
   const gzipBytes = chunks.reduce((sum, c) => sum + c.gzipBytes, 0);
   return { chunks, gzipBytes, withinBudget: gzipBytes <= budgetBytes };
+}
+
+/** The standalone elements among `sizes`, and whether each is within `budgetBytes` on its own. */
+export function elementsBudget(
+  sizes: ReadonlyMap<string, ChunkSize>,
+  budgetBytes = ELEMENT_BUDGET_BYTES,
+): { elements: ChunkSize[]; withinBudget: boolean } {
+  const elements = [...sizes.values()].filter((s) => s.file.startsWith(ELEMENTS_DIR));
+  return { elements, withinBudget: elements.every((e) => e.gzipBytes <= budgetBytes) };
 }
 
 /**
@@ -141,7 +161,11 @@ export function duplicatedChunks(
 }
 
 /** Read a production build in `distDir` (built with build.manifest) and measure it. */
-export async function inspectBuild(distDir: string, budgetBytes = FIRST_LOAD_BUDGET_BYTES): Promise<BundleReport> {
+export async function inspectBuild(
+  distDir: string,
+  budgetBytes = FIRST_LOAD_BUDGET_BYTES,
+  elementBudgetBytes = ELEMENT_BUDGET_BYTES,
+): Promise<BundleReport> {
   let manifestText: string;
   try {
     manifestText = await readFile(join(distDir, '.vite', 'manifest.json'), 'utf8');
@@ -157,16 +181,20 @@ export async function inspectBuild(distDir: string, budgetBytes = FIRST_LOAD_BUD
     sizes.set(file, { file, bytes, gzipBytes: gzipSync(text, { level: 9 }).length });
   }
   const first = firstLoadBudget(manifest, sizes, budgetBytes);
+  const standalone = elementsBudget(sizes, elementBudgetBytes);
   const firstFiles = new Set(first.chunks.map((c) => c.file));
-  const later = [...sizes.values()].filter((s) => !firstFiles.has(s.file)).sort((a, b) => b.gzipBytes - a.gzipBytes);
-  const duplicates = duplicatedChunks([...texts].map(([file, text]) => ({ file, text })));
+  const isElement = (file: string) => file.startsWith(ELEMENTS_DIR);
+  const later = [...sizes.values()].filter((s) => !firstFiles.has(s.file) && !isElement(s.file)).sort((a, b) => b.gzipBytes - a.gzipBytes);
+  const duplicates = duplicatedChunks([...texts].filter(([file]) => !isElement(file)).map(([file, text]) => ({ file, text })));
   return {
     firstLoad: first.chunks,
     firstLoadGzipBytes: first.gzipBytes,
     budgetBytes,
     later,
     duplicates,
-    ok: first.withinBudget && duplicates.length === 0,
+    elements: standalone.elements,
+    elementBudgetBytes,
+    ok: first.withinBudget && duplicates.length === 0 && standalone.withinBudget,
   };
 }
 
@@ -184,7 +212,7 @@ const kB = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
 
 /** The report as a table a person reads: first-load chunks, their total against the budget, later chunks, duplicates. */
 export function formatBundleReport(report: BundleReport): string {
-  const width = Math.max(...[...report.firstLoad, ...report.later].map((c) => c.file.length), 'total'.length);
+  const width = Math.max(...[...report.firstLoad, ...report.later, ...report.elements].map((c) => c.file.length), 'total'.length);
   const row = (label: string, c: { bytes?: number; gzipBytes: number }) =>
     `  ${label.padEnd(width)}  ${(c.bytes === undefined ? '' : kB(c.bytes)).padStart(9)}  ${kB(c.gzipBytes).padStart(9)} gzip`;
   const within = report.firstLoadGzipBytes <= report.budgetBytes;
@@ -194,6 +222,8 @@ export function formatBundleReport(report: BundleReport): string {
     `${row('total', { gzipBytes: report.firstLoadGzipBytes })} of ${kB(report.budgetBytes)} budget: ${within ? 'within' : 'OVER'}`,
     'Not in the first load (dynamic imports, workers, static files):',
     ...report.later.map((c) => row(c.file, c)),
+    `Standalone elements, each on its own against ${kB(report.elementBudgetBytes)}:`,
+    ...report.elements.map((c) => `${row(c.file, c)}: ${c.gzipBytes <= report.elementBudgetBytes ? 'within' : 'OVER'}`),
   ];
   for (const d of report.duplicates) {
     lines.push(

@@ -6,9 +6,9 @@
  * no checksum) are still read. Decoding goes through parseResultsText: a link is exactly as safe as a file.
  */
 import type { Comparison } from './comparison.ts';
-import type { ImportOptions, ImportOutcome } from './import.ts';
 import { DEFAULT_SCAN_LIMITS, nestingGuard } from './json-scan.ts';
-import { loadImporter } from './load-importer.ts';
+import { loadImporter, type ImporterMissing } from './load-importer.ts';
+import { MAX_IMPORT_CHARS, type ImportOptions, type ImportOutcome } from './read-results.ts';
 import type { Results } from './schema.ts';
 
 /** The fragment parameter that carries shared results. */
@@ -114,11 +114,28 @@ export function hasShareFragment(hashOrUrl: string): boolean {
   return sharePayloadOf(hashOrUrl) !== null;
 }
 
+/** What reading a link needs from a results reader: the lab's importer, or the results element's own. */
+export interface ShareLinkReader {
+  parseResultsText(text: string, options?: ImportOptions): ImportOutcome;
+}
+
 /**
  * Read the results back from a location hash (`#r=…`), the bare `r=…`, or a whole pasted link.
  * Never throws: a corrupt or cut-short link gives a message saying so.
  */
-export async function decodeShareFragment(hashOrUrl: string, options: ImportOptions = {}): Promise<ImportOutcome> {
+export function decodeShareFragment(hashOrUrl: string, options: ImportOptions = {}): Promise<ImportOutcome> {
+  return readShareFragment(hashOrUrl, loadImporter, options);
+}
+
+/**
+ * decodeShareFragment with the reader to check the payload with; it is asked for only once the link's form,
+ * base64 and checksum have passed, so that a damaged link costs no reader.
+ */
+export async function readShareFragment(
+  hashOrUrl: string,
+  loadReader: () => Promise<ShareLinkReader | ImporterMissing>,
+  options: ImportOptions = {},
+): Promise<ImportOutcome> {
   try {
     const payload = sharePayloadOf(hashOrUrl);
     if (payload === null) return { ok: false, message: `This link holds no shared results (it has no #${SHARE_PARAM}= part).` };
@@ -143,9 +160,9 @@ export async function decodeShareFragment(hashOrUrl: string, options: ImportOpti
     // Chat apps and mail wrap long links: whitespace is never part of the payload.
     const bytes = fromBase64Url(rest.replace(/\s+/g, ''));
     if (typeof bytes === 'string') return { ok: false, message: `${DAMAGED}: ${bytes}` };
-    const importer = await loadImporter();
-    if ('ok' in importer) return importer;
-    const maxChars = options.maxChars ?? importer.MAX_IMPORT_CHARS;
+    const reader = await loadReader();
+    if ('ok' in reader) return reader;
+    const maxChars = options.maxChars ?? MAX_IMPORT_CHARS;
     const inflated = await inflate(bytes, maxChars, { maxDepth: options.scanLimits?.maxDepth ?? DEFAULT_SCAN_LIMITS.maxDepth });
     if (typeof inflated === 'string') return { ok: false, message: inflated };
     if (expectedCrc !== null && crcText(inflated) !== expectedCrc) {
@@ -157,7 +174,7 @@ export async function decodeShareFragment(hashOrUrl: string, options: ImportOpti
     } catch {
       return { ok: false, message: `${DAMAGED}: its content is not text.` };
     }
-    const outcome = importer.parseResultsText(json, options);
+    const outcome = reader.parseResultsText(json, options);
     if (outcome.ok) return outcome;
     // Inflated cleanly but not JSON: the bytes were altered, not cut short.
     if (outcome.message.startsWith('This is not valid JSON')) return { ok: false, message: `${DAMAGED}: ${outcome.message}` };

@@ -1,5 +1,6 @@
 /**
- * The first page load stays within its budget of gzipped JavaScript, and no large chunk is bundled twice.
+ * The first page load stays within its budget of gzipped JavaScript, no large chunk is bundled twice, and the
+ * standalone results element stays within its own budget.
  * It runs in the browser project, without a browser, because that project's global setup makes the one
  * production build this reads (see src/cli/check-bundle.ts for the same check from the command line).
  */
@@ -18,5 +19,11 @@ describe('the production bundle', async () => {
 
   it('holds no chunk twice', () => {
     expect(report.duplicates, table).toEqual([]);
+  });
+
+  it('builds the results element, standalone, within its budget of gzipped JavaScript', () => {
+    const element = report.elements.find((e) => e.file === 'elements/parallel-lab-results.js');
+    expect(element, table).toBeDefined();
+    expect(element!.gzipBytes, table).toBeLessThanOrEqual(report.elementBudgetBytes);
   });
 });

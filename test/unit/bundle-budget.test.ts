@@ -1,6 +1,15 @@
-/** The bundle check's pure parts: which chunks a first visit loads, the budget, and spotting a chunk bundled twice. */
+/** The bundle check's pure parts: which chunks a first visit loads, the budgets, and spotting a chunk bundled twice. */
 import { describe, expect, it } from 'vitest';
-import { contentPieces, duplicatedChunks, firstLoadBudget, firstLoadFiles, type ChunkSize, type Manifest } from '../../src/cli/bundle-budget.ts';
+import {
+  contentPieces,
+  duplicatedChunks,
+  ELEMENT_BUDGET_BYTES,
+  elementsBudget,
+  firstLoadBudget,
+  firstLoadFiles,
+  type ChunkSize,
+  type Manifest,
+} from '../../src/cli/bundle-budget.ts';
 import manifestJson from '../fixtures/vite-manifest.json' with { type: 'json' };
 
 const manifest = manifestJson as Manifest;
@@ -85,5 +94,16 @@ describe('duplicatedChunks', () => {
         { file: 'd.js', text: `${noise(60_000, 6)}${helper}` },
       ]),
     ).toEqual([]);
+  });
+});
+
+describe('elementsBudget', () => {
+  const size = (file: string, gzipBytes: number): [string, ChunkSize] => [file, { file, bytes: 4 * gzipBytes, gzipBytes }];
+
+  it('holds each standalone element to the budget on its own, not the app\'s chunks', () => {
+    const sizes = new Map([size('elements/parallel-lab-results.js', ELEMENT_BUDGET_BYTES), size('assets/index-a1.js', 10 * ELEMENT_BUDGET_BYTES)]);
+    expect(elementsBudget(sizes)).toEqual({ elements: [sizes.get('elements/parallel-lab-results.js')], withinBudget: true });
+    sizes.set(...size('elements/parallel-lab-results.js', ELEMENT_BUDGET_BYTES + 1));
+    expect(elementsBudget(sizes).withinBudget).toBe(false);
   });
 });

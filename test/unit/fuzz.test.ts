@@ -12,6 +12,7 @@ import { parseEchoQuery } from '../../src/cli/echo-query.ts';
 import { echoReply } from '../../src/cli/latency-endpoint.ts';
 import { ParamError, parseNumberText, parseParamText, resolveParams } from '../../src/engine/params.ts';
 import { validateSuiteRequest } from '../../src/engine/run-suite.ts';
+import { elementReader } from '../../src/elements/element-reader.ts';
 import { parseResultsText } from '../../src/results/import.ts';
 import type { Results } from '../../src/results/schema.ts';
 import { decodeShareFragment, encodeShareFragment } from '../../src/results/share-link.ts';
@@ -171,6 +172,20 @@ describe('fuzz: import', FUZZ_TIMEOUT, () => {
         checkImport(t);
       }),
       options(),
+    );
+  });
+});
+
+describe('fuzz: the results element reads as the lab does', FUZZ_TIMEOUT, () => {
+  it("mutated documents: the element's reader (shipped JSON Schema, interpreted) gives the lab's outcome, word for word", () => {
+    fc.assert(
+      fc.property(fc.integer(), fc.array(mutation, { minLength: 1, maxLength: 3 }), (seed, mutations) => {
+        const text = mutate(baseDocument(seed), mutations);
+        expect(elementReader.parseResultsText(text)).toEqual(parseResultsText(text));
+        expectPrototypesIntact();
+      }),
+      // A quarter of the cases: the interpreter is several times slower than the compiled check.
+      options(Math.ceil(RUNS / 4)),
     );
   });
 });

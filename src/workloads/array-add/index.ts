@@ -12,6 +12,7 @@ import type { WasmAddRange } from '../shared/wasm-kernels.ts';
 import { copyIntoArena, setUpWasm, wasmModeNote, type WasmSetup } from '../shared/wasm-setup.ts';
 import type { AddRange, AddSlice } from './add.ts';
 import type { ArrayAddGpu } from './gpu.ts';
+import { SIZE_LABELS } from '../size-labels.ts';
 
 /** Bytes moved per element per repeat: a and b read, c written, 4 bytes each. */
 const BYTES_PER_ELEMENT_PER_REPEAT = 12;
@@ -162,7 +163,7 @@ export const arrayAdd: Workload<Prepared, Float32Array> = {
       'and send the sum back: the upload and read-back phases usually dwarf the dispatch. Small arrays favour ' +
       'the plain loop; read the chart along the size axis for the crossover.',
     backends: ['serial', 'workers', 'shared-memory', 'wasm-simd', 'webgpu', 'gpujs'],
-    sizeLabel: 'array length (elements)',
+    sizeLabel: SIZE_LABELS['array-add'],
   },
   params: [
     {

@@ -12,6 +12,7 @@ import {
   payloadSizesBytes,
   randomKey,
 } from './payload.ts';
+import { SIZE_LABELS } from '../size-labels.ts';
 
 const ID = 'data-transfer';
 const TOUCH = kernelRef(ID, 'touch');
@@ -100,7 +101,7 @@ export const dataTransfer: Workload<Prepared, Output> = {
       'touch on the main thread with no handover, so each speedup (below 1) is the price of handing over. GB/s counts ' +
       'the payload twice (there and back).',
     backends: ['serial', 'workers', 'shared-memory'],
-    sizeLabel: 'payload bytes',
+    sizeLabel: SIZE_LABELS['data-transfer'],
   },
   params: [
     {

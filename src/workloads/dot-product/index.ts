@@ -11,6 +11,7 @@ import type { WasmInstanceRef, WasmMatmulRows } from '../shared/wasm-kernels.ts'
 import { copyIntoArena, setUpWasm, wasmModeNote, type WasmSetup } from '../shared/wasm-setup.ts';
 import type { MatmulGpu, MatmulVariant } from './gpu.ts';
 import { JS_BLOCK, matmulReferenceSampled, sampledRelativeError, type MatmulCopied, type MatmulReference, type MatmulRows } from './matmul.ts';
+import { SIZE_LABELS } from '../size-labels.ts';
 
 /** Largest relative error accepted; float32 accumulation over n ≤ 2048 terms lands orders of magnitude below. */
 export const MAX_RELATIVE_ERROR = 1e-3;
@@ -185,7 +186,7 @@ export const dotProduct: Workload<Prepared, Float32Array> = {
       'JavaScript loop on every lane. The GPU wins at large n on a real GPU; its register-tiled kernel (blocks of ' +
       'outputs per invocation from tiles in workgroup memory) should beat the tiled one, and both the naive one.',
     backends: ['serial', 'workers', 'shared-memory', 'wasm-simd', 'webgpu', 'gpujs'],
-    sizeLabel: 'matrix n (n×n)',
+    sizeLabel: SIZE_LABELS['dot-product'],
   },
   params: [
     {

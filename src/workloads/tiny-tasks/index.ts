@@ -15,6 +15,7 @@ import {
   sumRangeModClosedForm,
   taskSizesUs,
 } from './loop.ts';
+import { SIZE_LABELS } from '../size-labels.ts';
 
 const ID = 'tiny-tasks';
 /** Longest task size: 50 ms stays within the loop's small-integer range on cores up to ~8 iterations per ns. */
@@ -129,7 +130,7 @@ export const tinyTasks: Workload<Prepared, number[]> = {
       '(like starting a process per call); a pooled worker pays a message each way; workers parked on shared memory ' +
       'pay only a wake-up. Below the break-even size, serial wins: the overhead is larger than the work saved.',
     backends: ['serial', 'workers', 'shared-memory'],
-    sizeLabel: 'task size (µs of serial compute)',
+    sizeLabel: SIZE_LABELS['tiny-tasks'],
   },
   params: [
     {
