@@ -6,6 +6,17 @@ import { wasmKernels } from './build/wasm-kernels-plugin.ts';
 import { crossOriginIsolation } from './build/isolation-headers-plugin.ts';
 import { latencyEndpoint } from './src/cli/latency-endpoint.ts';
 
+/** Browser test files that read timings or core counts, which another test beside them would distort. */
+const MEASURING_BROWSER_TESTS = ['test/browser/busy.test.ts', 'test/browser/task-ring.test.ts', 'test/browser/bench.test.ts'];
+
+/** What every browser test project shares: the build and server of the global setup, and generous limits. */
+const browserTestLimits = {
+  environment: 'node' as const,
+  globalSetup: ['test/browser/global-setup.ts'],
+  testTimeout: 240_000,
+  hookTimeout: 120_000,
+};
+
 export default defineConfig({
   plugins: [svelte(), crossOriginIsolation(), latencyEndpoint(), wasmKernels(), embedClient(), resultsElement()],
   // The isolation headers come from crossOriginIsolation(), on every response (Vite's `headers` skip 304s).
@@ -19,18 +30,36 @@ export default defineConfig({
       {
         extends: true,
         // Generous limits: the first test to import the WebAssembly kernels compiles them (seconds on a loaded 2-core machine).
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', testTimeout: 30_000, hookTimeout: 60_000 },
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          sequence: { groupOrder: 0 },
+        },
       },
       {
         extends: true,
+        // Browser tests that check what the lab shows and does, not how fast: two files at a time.
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
-          environment: 'node',
-          globalSetup: ['test/browser/global-setup.ts'],
-          testTimeout: 240_000,
-          hookTimeout: 120_000,
+          exclude: MEASURING_BROWSER_TESTS,
+          ...browserTestLimits,
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        // Browser tests that measure the machine (usable cores, an idle pool's cost) or run the bench: alone, last.
+        test: {
+          name: 'browser-alone',
+          include: MEASURING_BROWSER_TESTS,
+          ...browserTestLimits,
           fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

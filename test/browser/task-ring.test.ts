@@ -9,8 +9,8 @@ import { serveSource, type RunningServer } from '../../src/cli/serve.ts';
 import type { IdleReport } from '../fixtures/ring-idle-page.ts';
 
 const FIXTURE_PATH = '/test/fixtures/ring-idle-page.ts';
-/** The page's loop may run this much slower beside an idle pool than with none; spinning lanes cost about 1.5x. */
-const IDLE_RATIO_LIMIT = 1.35;
+/** The page's fastest loop may run this much slower beside an idle pool than with none; spinning lanes cost 1.3-1.5x. */
+const IDLE_RATIO_LIMIT = 1.2;
 
 /** Runs in the page; built from source text so that vitest does not rewrite the dynamic import. */
 const callFixture = new Function('args', 'return import(args.path).then((m) => m.idleCost(args.request));') as (args: {
@@ -43,8 +43,8 @@ describe.each(BROWSERS)('task ring in %s', (browserName) => {
     page.evaluate(callFixture, { path: FIXTURE_PATH, request }) as Promise<IdleReport>;
 
   it('an idle ring sleeps: every lane in Atomics.wait, and a calibrated loop on the page runs as fast as with no pool', async () => {
-    // Two lanes spinning beside the page on 2 cores would leave it about two thirds of a core: 1.5x, every
-    // time. Other work on a shared machine can slow one reading, so up to three are taken; one must be clear.
+    // Two lanes spinning beside the page on 2 cores leave it about two thirds of a core, its fastest loop 1.3-1.5x. The
+    // fastest of 15 loops shrugs off most other work on a shared machine; up to three readings, one must be clear.
     const ratios: number[] = [];
     for (let attempt = 0; attempt < 3 && !(ratios.at(-1)! < IDLE_RATIO_LIMIT); attempt++) {
       const report = await idleCost({ lanes: 2, spinMs: 0.2, spinningLanes: 1, idleAfterMs: 100 });
@@ -55,9 +55,11 @@ describe.each(BROWSERS)('task ring in %s', (browserName) => {
     expect(Math.min(...ratios), `idle / baseline: ${ratios.map((r) => r.toFixed(2)).join(', ')}`).toBeLessThan(IDLE_RATIO_LIMIT);
   });
 
-  it('a ring whose lanes may spin for a minute still has them awake after 100 ms: the sleep check can fail', async () => {
+  it('a ring whose lanes may spin for a minute still has them awake after 100 ms and slows the page: both checks can fail', async () => {
     const report = await idleCost({ lanes: 2, spinMs: 60_000, spinningLanes: 2, idleAfterMs: 100 });
     expect(report.batchVerified).toBe(true);
     expect(report.sleepingLanes).toBe(0);
+    // And the page's loop feels them: the timing check can fail too.
+    expect(report.idleMs / report.baselineMs).toBeGreaterThan(IDLE_RATIO_LIMIT);
   });
 });
