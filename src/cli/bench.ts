@@ -17,7 +17,7 @@ import { setCustomEndpoint } from '../workloads/api-calls/endpoint.ts';
 import { workloads } from '../workloads/registry.ts';
 import { PRESETS, type BackendId, type Preset } from '../workloads/types.ts';
 import { BACKEND_IDS, isBackendId } from '../engine/backends.ts';
-import { BENCH_BROWSERS, launchBrowser, type BrowserName } from './browsers.ts';
+import { ENGINES, launchBrowser, type BrowserName } from './browsers.ts';
 import { EXIT_FAILED_RUN, EXIT_OK, parseCommandLine, runScript, UsageError } from './cli.ts';
 import { formatResultsTable, problemsIn } from './report.ts';
 import { openLab, runSuiteInPage, withDriverVersion } from './run-in-browser.ts';
@@ -63,7 +63,7 @@ function parseOptions(argv: string[]): BenchOptions | null {
   const { values } = parsed;
   const browsers = values.browser.split(',').map((b) => b.trim()) as BrowserName[];
   for (const b of browsers) {
-    if (!BENCH_BROWSERS.includes(b)) throw new UsageError(`Unknown browser "${b}": use ${BENCH_BROWSERS.join(', ')}.`);
+    if (!ENGINES.includes(b)) throw new UsageError(`Unknown browser "${b}": use ${ENGINES.join(', ')}.`);
   }
   const experiments = values.experiments
     ? values.experiments.split(',').map((e) => e.trim()).filter(Boolean)

@@ -12,9 +12,9 @@ import { assertWebKitInstalled, launchWebKit } from './webkit.ts';
 
 export type { BrowserName, LabPage, LaunchedBrowser } from './lab-page.ts';
 
-/** Every browser the bench (and every other --browser option) can drive: the three engines. */
-export const BENCH_BROWSERS: readonly BrowserName[] = ['chromium', 'firefox', 'webkit'];
-/** The browsers the browser tests run in. */
+/** The three engines: every browser the bench (and every other --browser option) can drive, and the tests run in. */
+export const ENGINES: readonly BrowserName[] = ['chromium', 'firefox', 'webkit'];
+/** The two headless browsers with WebGPU: the browser tests that exercise what WebKitGTK lacks run in these. */
 export const BROWSERS: readonly BrowserName[] = ['chromium', 'firefox'];
 
 /** The two headless browsers' binaries; WebKit's three programs are in webkit.ts. */

@@ -8,7 +8,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Results } from '../results/schema.ts';
-import { BENCH_BROWSERS, launchBrowser, type BrowserName } from './browsers.ts';
+import { ENGINES, launchBrowser, type BrowserName } from './browsers.ts';
 import { EXIT_FAILED_RUN, EXIT_OK, parseCommandLine, runScript, UsageError } from './cli.ts';
 import { openLab, runSuiteInPage } from './run-in-browser.ts';
 import { servePreview } from './serve.ts';
@@ -40,7 +40,7 @@ function parseOptions(argv: string[]) {
   if (!parsed) return null;
   const { values } = parsed;
   const browsers = values.browser.split(',').map((b) => b.trim()) as BrowserName[];
-  for (const b of browsers) if (!BENCH_BROWSERS.includes(b)) throw new UsageError(`Unknown browser "${b}": use ${BENCH_BROWSERS.join(', ')}.`);
+  for (const b of browsers) if (!ENGINES.includes(b)) throw new UsageError(`Unknown browser "${b}": use ${ENGINES.join(', ')}.`);
   const batches = values.batches.split(',').map((b) => Number(b.trim()));
   for (const b of batches) if (!Number.isInteger(b) || b < 1 || b > 4_096) throw new UsageError(`Batch sizes are whole numbers from 1 to 4096 (got ${values.batches}).`);
   return { browsers, batches, ...(values.out ? { out: values.out } : {}) };

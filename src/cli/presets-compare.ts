@@ -11,7 +11,7 @@ import { validateSuiteRequest, type SuiteRequest } from '../engine/run-suite.ts'
 import type { Results } from '../results/schema.ts';
 import { workloads } from '../workloads/registry.ts';
 import type { Preset } from '../workloads/types.ts';
-import { BENCH_BROWSERS, launchBrowser, type BrowserName } from './browsers.ts';
+import { ENGINES, launchBrowser, type BrowserName } from './browsers.ts';
 import { EXIT_FAILED_RUN, EXIT_OK, parseCommandLine, runScript, UsageError } from './cli.ts';
 import { openLab, runSuiteInPage } from './run-in-browser.ts';
 import { servePreview } from './serve.ts';
@@ -29,7 +29,7 @@ function parseOptions(argv: string[]) {
   if (!parsed) return null;
   const { values } = parsed;
   const browser = values.browser as BrowserName;
-  if (!BENCH_BROWSERS.includes(browser)) throw new UsageError(`Unknown browser "${values.browser}": use ${BENCH_BROWSERS.join(', ')}.`);
+  if (!ENGINES.includes(browser)) throw new UsageError(`Unknown browser "${values.browser}": use ${ENGINES.join(', ')}.`);
   const experiments = values.experiments ? values.experiments.split(',').map((e) => e.trim()).filter(Boolean) : workloads.map((w) => w.meta.id);
   return { browser, experiments, ...(values.out ? { out: values.out } : {}) };
 }

@@ -13,7 +13,7 @@ import { describeAmdahlFit } from '../../src/analysis/amdahl.ts';
 import { formatMs, formatTimes } from '../../src/analysis/number-format.ts';
 import { summarizeRun } from '../../src/analysis/run-summary.ts';
 import { speedupMarks } from '../../src/analysis/speedup-series.ts';
-import { BROWSERS, launchBrowser, type LabPage, type LaunchedBrowser } from '../../src/cli/browsers.ts';
+import { ENGINES, launchBrowser, type LabPage, type LaunchedBrowser } from '../../src/cli/browsers.ts';
 import { makeComparison } from '../../src/results/documents.ts';
 import { parseResultsText } from '../../src/results/import.ts';
 import type { ExperimentResult, Results } from '../../src/results/schema.ts';
@@ -137,7 +137,7 @@ function expectedView(doc: Results) {
   };
 }
 
-describe.each(BROWSERS)('the results element in a tutorial page on another origin, in %s', (browserName) => {
+describe.each(ENGINES)('the results element in a tutorial page on another origin, in %s', (browserName) => {
   let browser: LaunchedBrowser;
   beforeAll(async () => {
     browser = await launchBrowser(browserName);

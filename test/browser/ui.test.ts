@@ -3,14 +3,14 @@
  * parameter, run the CPU-heavy experiment from its button, read the rendered results, cancel a run.
  */
 import { describe, expect, it } from 'vitest';
-import { BENCH_BROWSERS } from '../../src/cli/browsers.ts';
+import { ENGINES } from '../../src/cli/browsers.ts';
 import { useLab } from './harness.ts';
 
 const POLL = { timeout: 180_000, interval: 250 };
 /** Backends whose lanes share one memory: unavailable where the page has no SharedArrayBuffer. */
 const SHARED_MEMORY_BACKENDS = ['shared-memory', 'wasm-simd'];
 
-describe.each(BENCH_BROWSERS)('%s: the CPU-heavy experiment from the UI', (browserName) => {
+describe.each(ENGINES)('%s: the CPU-heavy experiment from the UI', (browserName) => {
   const session = useLab(browserName);
   const text = (selector: string) =>
     session().page.evaluate((s: string) => document.querySelector(s)?.textContent?.trim() ?? '', selector);

@@ -5,14 +5,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROWSERS } from '../../src/cli/browsers.ts';
+import { ENGINES } from '../../src/cli/browsers.ts';
 import { echoReply } from '../../src/cli/latency-endpoint.ts';
 import { waitForLab } from '../../src/cli/run-in-browser.ts';
 import { useLab } from './harness.ts';
 
 const POLL = { timeout: 60_000, interval: 100 };
 
-describe.each(BROWSERS)('%s: an endpoint on the local network from a link', (browserName) => {
+describe.each(ENGINES)('%s: an endpoint on the local network from a link', (browserName) => {
   const session = useLab(browserName);
   let server: Server;
   let hits = 0;
