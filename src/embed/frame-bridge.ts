@@ -98,7 +98,9 @@ export function startFrameBridge(lab: LabController, options: BridgeOptions): ()
     type: 'parallel-lab/ready',
     v: EMBED_PROTOCOL_VERSION,
     experiments: workloads.map((w) => w.meta.id),
-    isolated: view.crossOriginIsolated === true,
+    // What a host needs to know is whether shared memory will run: WebKitGTK's automation session is
+    // cross-origin isolated and still has no SharedArrayBuffer.
+    isolated: view.crossOriginIsolated === true && 'SharedArrayBuffer' in view,
   });
 
   return () => {

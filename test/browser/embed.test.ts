@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { BROWSERS, launchBrowser, type LabPage, type LaunchedBrowser } from '../../src/cli/browsers.ts';
+import { ENGINES, launchBrowser, type LabPage, type LaunchedBrowser } from '../../src/cli/browsers.ts';
 import type { Results } from '../../src/results/schema.ts';
 import { validateResults } from '../../src/results/validate.ts';
 
@@ -78,7 +78,7 @@ const postRaw = new Function(
    });`,
 ) as (message: unknown) => Promise<{ message: string; id: string }>;
 
-describe.each(BROWSERS)('the lab in a tutorial page on another origin, in %s', (browserName) => {
+describe.each(ENGINES)('the lab in a tutorial page on another origin, in %s', (browserName) => {
   let browser: LaunchedBrowser;
   beforeAll(async () => {
     browser = await launchBrowser(browserName);
