@@ -2,12 +2,13 @@ import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { embedClient } from './build/embed-client-plugin.ts';
 import { wasmKernels } from './build/wasm-kernels-plugin.ts';
-import { crossOriginIsolation } from './build/isolation-headers-plugin.ts';
+import { labHeaders } from './build/lab-headers-plugin.ts';
+import { policyOptionsFromEnv } from './build/content-security-policy.ts';
 import { latencyEndpoint } from './src/cli/latency-endpoint.ts';
 
 export default defineConfig({
-  plugins: [svelte(), crossOriginIsolation(), latencyEndpoint(), wasmKernels(), embedClient()],
-  // The isolation headers come from crossOriginIsolation(), on every response (Vite's `headers` skip 304s).
+  plugins: [svelte(), labHeaders(policyOptionsFromEnv()), latencyEndpoint(), wasmKernels(), embedClient()],
+  // The isolation headers and the Content-Security-Policy come from labHeaders(), on every response (Vite's `headers` skip 304s).
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },
   worker: { format: 'es', plugins: () => [wasmKernels()] },
