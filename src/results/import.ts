@@ -4,12 +4,11 @@
  * input gives a message a person can act on, never an exception.
  */
 import Type from 'typebox';
-import Schema from 'typebox/schema';
 import Value from 'typebox/value';
 import { COMPARISON_SCHEMA_ID, MAX_COMPARISON_RUNS, RESULTS_SCHEMA_ID } from './documents.ts';
 import { scanJson, type JsonScanLimits, type JsonScanProblem } from './json-scan.ts';
 import { ExperimentSchema, ResultsSchema, type Results } from './schema.ts';
-import { validateResults } from './validate.ts';
+import { compileSchema, validateResults } from './validate.ts';
 
 /** Largest text accepted, in UTF-16 characters (about bytes for JSON): far above any real suite's results. */
 export const MAX_IMPORT_CHARS = 50 * 1024 * 1024;
@@ -139,7 +138,7 @@ function checkComparison(value: object, maxRuns: number, maxErrors: number): Imp
   let envelope = envelopes.get(maxRuns);
   if (!envelope) {
     const schema = envelopeSchema(maxRuns);
-    envelope = { schema, compiled: Schema.Compile(schema) };
+    envelope = { schema, compiled: compileSchema(schema) };
     envelopes.set(maxRuns, envelope);
   }
   if (!envelope.compiled.Check(value)) {

@@ -1,13 +1,15 @@
 /**
  * Runtime validation of results documents against the v1 schema, with messages a person can act on.
- * A valid document is checked in one compiled pass. A refused one is then narrowed down level by level
- * (document, experiment, result), each level checked with its lists left opaque, so that listing the errors
- * costs one small part of a large document rather than all of it, and a result is reported against the one
- * shape it claims to be (measured, failed or unavailable) rather than against every branch of the union.
+ * A valid document is checked in one pass (compiled, or interpreted in the page, whose policy allows no eval).
+ * A refused one is then narrowed down level by level (document, experiment, result), each level checked with
+ * its lists left opaque, so that listing the errors costs one small part of a large document rather than all
+ * of it, and a result is reported against the one shape it claims to be (measured, failed or unavailable)
+ * rather than against every branch of the union.
  */
 import Type from 'typebox';
 import Schema from 'typebox/schema';
 import Value from 'typebox/value';
+import { evalAllowed } from '../env/page-policy.ts';
 import { RESULTS_SCHEMA_ID } from './documents.ts';
 import {
   ExperimentSchema,
@@ -27,11 +29,20 @@ const MAX_ERROR_CHARS = 300;
 type Checker = { schema: Type.TSchema; compiled: { Check(value: unknown): boolean } };
 const checkers = new Map<string, Checker>();
 
+/**
+ * A compiled check is JavaScript made with `new Function`, which the lab's Content-Security-Policy refuses in
+ * the page: there the schema is interpreted instead. Deciding from the policy, not by trying: TypeBox's own
+ * test would call `new Function` once, and the browser report that as a violation.
+ */
+export const compileSchema: (schema: Type.TSchema) => { Check(value: unknown): boolean } = evalAllowed()
+  ? (schema) => Schema.Compile(schema)
+  : (schema) => ({ Check: (value) => Schema.Check(schema, value) });
+
 function checker(name: string, make: () => Type.TSchema): Checker {
   let found = checkers.get(name);
   if (!found) {
     const schema = make();
-    found = { schema, compiled: Schema.Compile(schema) };
+    found = { schema, compiled: compileSchema(schema) };
     checkers.set(name, found);
   }
   return found;
