@@ -1,9 +1,13 @@
 /**
- * The lab's Content-Security-Policy as the builder writes it, and the one setting a deployment has (more
- * origins for api-calls).
+ * The lab's Content-Security-Policy as the builder writes it, the one setting a deployment has (more origins
+ * for api-calls), and the page's reading of its own policy that refuses an endpoint the browser would block.
  */
 import { describe, expect, it } from 'vitest';
 import { checkConnectOrigin, labPolicyDirectives, metaPolicy, policyOptionsFromEnv, serializePolicy } from '../../build/content-security-policy.ts';
+import { connectAllowed, connectSourcesOf } from '../../src/env/page-policy.ts';
+import { checkCustomEndpoint } from '../../src/workloads/api-calls/endpoint.ts';
+
+const LAB = 'http://127.0.0.1:4173';
 
 describe('the policy', () => {
   it('is the lab\'s own origin for everything, with the relaxations the README explains', () => {
@@ -42,4 +46,36 @@ describe('the policy', () => {
       expect(() => policyOptionsFromEnv({ PARALLEL_LAB_CONNECT_SRC: `https://ok.example ${text}` })).toThrow(/^PARALLEL_LAB_CONNECT_SRC: /);
     },
   );
+});
+
+describe("the page's reading of its own policy", () => {
+  const meta = serializePolicy(metaPolicy(labPolicyDirectives()));
+
+  it('finds connect-src, or default-src where there is none', () => {
+    expect(connectSourcesOf(meta)).toEqual(["'self'"]);
+    expect(connectSourcesOf("default-src 'self' https://a.example; img-src *")).toEqual(["'self'", 'https://a.example']);
+    expect(connectSourcesOf('img-src *')).toBeUndefined();
+  });
+
+  it.each([
+    [`${LAB}/api/echo`, ["'self'"], true],
+    ['http://127.0.0.1:4174/api/echo', ["'self'"], false],
+    ['https://127.0.0.1:4173/api/echo', ["'self'"], false],
+    ['https://api.example.com/ping', ["'self'", 'https://api.example.com'], true],
+    ['https://api.example.com:8443/ping', ["'self'", 'https://api.example.com'], false],
+    ['https://api.example.com/ping', ['https:'], true],
+    ['http://api.example.com/ping', ['*'], true],
+    ['https://api.example.com/ping', ['https://*.example.com'], false],
+  ] as const)('%s under connect-src %j: %s', (url, sources, allowed) => {
+    expect(connectAllowed(sources, new URL(url), LAB)).toBe(allowed);
+  });
+
+  it('refuses an endpoint the policy would block, naming the origins it allows, and takes one it allows', () => {
+    expect(() => checkCustomEndpoint('https://api.example.com/ping', meta, LAB)).toThrow(
+      `https://api.example.com is not an origin this page may send requests to: the lab's Content-Security-Policy allows ${LAB} only`,
+    );
+    expect(checkCustomEndpoint(`${LAB}/api/echo?from=link`, meta, LAB)).toBe(`${LAB}/api/echo?from=link`);
+    // Outside a page (Node) there is no policy to read.
+    expect(checkCustomEndpoint('https://api.example.com/ping')).toBe('https://api.example.com/ping');
+  });
 });
