@@ -3,7 +3,8 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { embedClient } from './build/embed-client-plugin.ts';
 import { resultsElement } from './build/results-element-plugin.ts';
 import { wasmKernels } from './build/wasm-kernels-plugin.ts';
-import { crossOriginIsolation } from './build/isolation-headers-plugin.ts';
+import { labHeaders } from './build/lab-headers-plugin.ts';
+import { policyOptionsFromEnv } from './build/content-security-policy.ts';
 import { latencyEndpoint } from './src/cli/latency-endpoint.ts';
 
 /** Browser test files that read timings or core counts, which another test beside them would distort. */
@@ -18,8 +19,8 @@ const browserTestLimits = {
 };
 
 export default defineConfig({
-  plugins: [svelte(), crossOriginIsolation(), latencyEndpoint(), wasmKernels(), embedClient(), resultsElement()],
-  // The isolation headers come from crossOriginIsolation(), on every response (Vite's `headers` skip 304s).
+  plugins: [svelte(), labHeaders(policyOptionsFromEnv()), latencyEndpoint(), wasmKernels(), embedClient(), resultsElement()],
+  // The isolation headers and the Content-Security-Policy come from labHeaders(), on every response (Vite's `headers` skip 304s).
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },
   worker: { format: 'es', plugins: () => [wasmKernels()] },

@@ -1,9 +1,11 @@
 /*
  * Parallel Lab's service worker, one for its scope, with two jobs:
- * 1. Cross-origin isolation on hosts that set no headers (GitHub Pages and most static hosts): the lab's own
- *    responses get Cross-Origin-Opener-Policy, Cross-Origin-Embedder-Policy and Cross-Origin-Resource-Policy
- *    added where the server sent none, so after one reload the page is crossOriginIsolated and has
- *    SharedArrayBuffer (src/app/isolation.ts registers this worker and reloads once, with a guard).
+ * 1. The lab's headers on hosts that set none (GitHub Pages and most static hosts): the lab's own responses
+ *    get Cross-Origin-Opener-Policy, Cross-Origin-Embedder-Policy and Cross-Origin-Resource-Policy added
+ *    where the server sent none, so after one reload the page is crossOriginIsolated and has
+ *    SharedArrayBuffer (src/app/isolation.ts registers this worker and reloads once, with a guard), and the
+ *    Content-Security-Policy, which then also governs the lab's workers (index.html's meta tag covers the
+ *    page only). The values come from lab-headers.js, which the build generates from the servers' own.
  * 2. The api-calls experiment's echo endpoint, from latency-sw.js, for hosts without the lab's server.
  * Requests to other origins are never touched. Plain JS, served as is.
  */
@@ -12,27 +14,37 @@
 
 // First, so that its fetch listener answers the echo path before the header rewrite below sees it.
 importScripts('latency-sw.js');
+// Defines self.parallelLabHeaders: { isolation, contentSecurityPolicy, policyExemptPaths }.
+importScripts(new URL('lab-headers.js', self.registration ? self.registration.scope : self.location.href).href);
 
-const ISOLATION_HEADERS = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Cross-Origin-Resource-Policy': 'cross-origin',
-};
+const LAB_HEADERS = self.parallelLabHeaders;
+const POLICY_HEADER = 'Content-Security-Policy';
 
-/** The response with the isolation headers the server did not send, and a marker that this worker added them. */
-function withIsolation(response) {
+/** Whether a path of this scope gets no policy (the bare reference page: one inline script by design). */
+function isPolicyExempt(pathname) {
+  const scope = new URL(self.registration ? self.registration.scope : self.location.href).pathname;
+  return LAB_HEADERS.policyExemptPaths.some((path) => pathname.startsWith(scope + path));
+}
+
+/**
+ * The response with the lab's headers the server did not send, and a marker when this worker added the
+ * isolation headers (the device panel says where isolation came from).
+ */
+function withLabHeaders(response, pathname) {
   // Opaque and error responses cannot be rebuilt; redirects are followed by the browser itself.
   if (response.status === 0 || response.type === 'opaqueredirect') return response;
   const headers = new Headers(response.headers);
-  let added = false;
-  for (const [name, value] of Object.entries(ISOLATION_HEADERS)) {
+  let isolationAdded = false;
+  for (const [name, value] of Object.entries(LAB_HEADERS.isolation)) {
     if (!headers.has(name)) {
       headers.set(name, value);
-      added = true;
+      isolationAdded = true;
     }
   }
-  if (!added) return response;
-  headers.set('X-Parallel-Lab-Isolation', 'service-worker');
+  const policyAdded = !headers.has(POLICY_HEADER) && !isPolicyExempt(pathname);
+  if (policyAdded) headers.set(POLICY_HEADER, LAB_HEADERS.contentSecurityPolicy);
+  if (!isolationAdded && !policyAdded) return response;
+  if (isolationAdded) headers.set('X-Parallel-Lab-Isolation', 'service-worker');
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
@@ -44,5 +56,5 @@ self.addEventListener('fetch', (event) => {
   if (url.pathname === echoPathname()) return;
   // A request the browser may only answer from its cache must not go to the network.
   if (request.cache === 'only-if-cached' && request.mode !== 'same-origin') return;
-  event.respondWith(fetch(request).then(withIsolation));
+  event.respondWith(fetch(request).then((response) => withLabHeaders(response, url.pathname)));
 });

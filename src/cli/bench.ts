@@ -5,6 +5,7 @@
  * page's own API, prints a table and writes the results JSON. Exits non-zero when anything fails.
  */
 import { writeFile } from 'node:fs/promises';
+import { CONNECT_ORIGINS_VARIABLE, policyOptionsFromEnv } from '../../build/content-security-policy.ts';
 import { busyWarning } from '../analysis/machine-reading.ts';
 import { parseParamText } from '../engine/params.ts';
 import { validateSuiteRequest, type SuiteRequest } from '../engine/run-suite.ts';
@@ -30,6 +31,7 @@ const USAGE =
   'Usage: npm run bench -- --browser chromium|firefox|webkit or a list (chromium,firefox,webkit) [--experiments ' +
   `${workloads.map((w) => w.meta.id).join(',')}] [--preset quick|default|thorough] [--quick] [--backends ${BACKEND_IDS.join(',')}] [--out FILE] [--param ID.KEY=VALUE ...] ` +
   '[--firefox-webgpu on|off] [--endpoint URL]\n' +
+  `An --endpoint must be allowed by the lab's Content-Security-Policy: set ${CONNECT_ORIGINS_VARIABLE}=ORIGIN for the whole command.\n` +
   'Exits 1 when a backend fails or answers wrongly, 2 for bad input (options, parameters, experiment ids).\n';
 
 interface BenchOptions {
@@ -99,12 +101,25 @@ function parseOptions(argv: string[]): BenchOptions | null {
   };
 }
 
-/** Refuse a malformed endpoint here, before a browser starts, with the page's own message. */
+/**
+ * Refuse a malformed endpoint here, before a browser starts, with the page's own message; and one the lab's
+ * Content-Security-Policy would block: the bench's server is on a port of its own, so any endpoint is on
+ * another origin and must be allowed when the lab is built and served.
+ */
 function checkEndpoint(url: string): string {
+  let connectOrigins: readonly string[];
   try {
     setCustomEndpoint(url);
+    connectOrigins = policyOptionsFromEnv().connectOrigins ?? [];
   } catch (error) {
     throw new UsageError(`--endpoint: ${(error as Error).message}`);
+  }
+  const { origin } = new URL(url);
+  if (!connectOrigins.includes(origin)) {
+    throw new UsageError(
+      `--endpoint: the lab's Content-Security-Policy lets the page reach its own origin only; allow ${origin} when ` +
+        `building and serving: ${CONNECT_ORIGINS_VARIABLE}=${origin} npm run bench -- --endpoint ${url} ...`,
+    );
   }
   return url;
 }

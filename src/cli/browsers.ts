@@ -77,6 +77,9 @@ async function launchChromium(): Promise<LaunchedBrowser> {
         setViewport: (width, height) => page.setViewportSize({ width, height }),
         driverWorkerCount: () => page.workers().length,
         onConsole: (listener) => page.on('console', (m) => listener(`${m.type()}: ${m.text()}`)),
+        // The context's requests: the page's, its workers' and its service worker's.
+        onRequest: (listener) => context.on('request', (request) => listener(request.url())),
+        addInitScript: async (script) => void (await page.addInitScript(script)),
         close: () => context.close(),
       };
     },
@@ -117,6 +120,8 @@ async function launchFirefox(webgpu: boolean): Promise<LaunchedBrowser> {
         setViewport: (width, height) => page.setViewport({ width, height }),
         driverWorkerCount: () => undefined,
         onConsole: (listener) => page.on('console', (m) => listener(`${m.type()}: ${m.text()}`)),
+        onRequest: (listener) => page.on('request', (request) => listener(request.url())),
+        addInitScript: async (script) => void (await page.evaluateOnNewDocument(script)),
         close: () => page.close(),
       };
     },

@@ -19,6 +19,16 @@ export interface LabPage {
   driverWorkerCount(): number | undefined;
   /** Console lines as the driver reports them; WebDriver classic (WebKit) reports none. */
   onConsole(listener: (line: string) => void): void;
+  /**
+   * The URL of every request the page and its workers make, as the driver reports them (a test checks that
+   * none leaves the lab's origin); WebDriver classic (WebKit) reports none.
+   */
+  onRequest(listener: (url: string) => void): void;
+  /**
+   * Run `script` in every document the page loads from now on, before the document's own scripts (a test
+   * listens for policy violations from the very start); WebDriver classic (WebKit) has no way to, and throws.
+   */
+  addInitScript(script: string): Promise<void>;
   close(): Promise<void>;
 }
 

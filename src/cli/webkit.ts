@@ -302,6 +302,8 @@ export async function launchWebKit(): Promise<LaunchedBrowser> {
           },
           driverWorkerCount: () => undefined,
           onConsole: () => undefined,
+          onRequest: () => undefined,
+          addInitScript: () => Promise.reject(new Error('WebDriver classic cannot run a script before a page\'s own (WebKit has no init scripts here).')),
           close: async () => live.get('about:blank'),
         } satisfies LabPage;
       },

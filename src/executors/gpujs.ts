@@ -7,7 +7,8 @@
 import type { GpuJsInstance, GpuJsKernelRun, GpuJsKernelSettings, GpuJsStatic } from 'gpu.js/dist/gpu-browser.js';
 import { epochNowMs } from '../measure/clock.ts';
 import type { TaskSpan } from '../measure/timeline.ts';
-import { raceAbort } from './abort.ts';
+import { evalAllowed } from '../env/page-policy.ts';
+import { isAbortError, raceAbort } from './abort.ts';
 
 /** Which gpu.js backend ran a kernel, named as gpu.js names its modes. */
 export type GpuJsMode = 'webgpu' | 'webgl2' | 'webgl' | 'headlessgl' | 'webasm' | 'cpu' | 'unknown';
@@ -104,10 +105,11 @@ export async function compileGpuJsKernel(options: {
 }): Promise<GpuJsKernel> {
   const GPU = await raceAbort(loadGpuJs(), options.signal);
   const gpu = new GPU({ mode: options.mode ?? 'async' });
+  let run: GpuJsKernelRun | undefined;
   try {
     const startEpochMs = epochNowMs();
     const start = performance.now();
-    const run = gpu.createKernel(options.source, options.settings(GPU));
+    run = gpu.createKernel(options.source, options.settings(GPU));
     const firstResult = await raceAbort(Promise.resolve(run(...options.firstArgs(GPU))), options.signal);
     const compileMs = performance.now() - start;
     const mode = runningMode(GPU, run);
@@ -124,9 +126,19 @@ export async function compileGpuJsKernel(options: {
     };
   } catch (error) {
     await destroyGpuJs(gpu);
+    // gpu.js's last resort compiles the kernel with `new Function`, which the lab's policy refuses: say so.
+    if (run?.kernel instanceof GPU.CPUKernel && !isAbortError(error) && !evalAllowed()) throw new Error(CPU_MODE_REFUSED, { cause: error });
     throw error;
   }
 }
+
+/**
+ * Why gpu.js fails where it would fall back to its CPU mode (no WebGPU, WebGL or WebAssembly): that mode
+ * turns the kernel into JavaScript source and runs it with `new Function`, and the lab's
+ * Content-Security-Policy allows no eval.
+ */
+const CPU_MODE_REFUSED =
+  "gpu.js found no WebGPU, WebGL or WebAssembly here and fell back to its CPU mode, which compiles kernels with new Function: the lab's Content-Security-Policy allows no eval, so this backend does not run here.";
 
 /** Release a gpu.js instance's kernels and contexts; a failure to clean up is not the experiment's failure. */
 export async function destroyGpuJs(gpu: GpuJsInstance | undefined): Promise<void> {

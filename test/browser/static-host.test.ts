@@ -1,12 +1,14 @@
 /**
  * dist/ on a static host that sets no headers at all (as GitHub Pages): the lab's service worker adds the
- * isolation headers and the page reloads once into a cross-origin isolated state, where shared memory runs.
+ * isolation headers and the Content-Security-Policy, and the page reloads once into a cross-origin isolated
+ * state, where shared memory runs; the policy is in index.html's meta tag from the first load.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { extname, resolve, normalize } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labPolicyDirectives, metaPolicy, policyOptionsFromEnv, serializePolicy } from '../../build/content-security-policy.ts';
 import { ENGINES, launchBrowser, type LaunchedBrowser } from '../../src/cli/browsers.ts';
 import type { EnvironmentReport, Results } from '../../src/results/schema.ts';
 
@@ -71,6 +73,13 @@ describe.each(ENGINES)('dist/ on a host without headers, in %s', (browserName) =
       const environment = (await page.evaluate(() => window.parallelLab!.environment())) as EnvironmentReport;
       expect(environment.crossOriginIsolated).toBe(true);
       expect(environment.isolatedBy).toBe('service-worker');
+      // The policy: the meta tag in the page, and the header the worker adds to the lab's responses (workers' scripts too).
+      const policy = await page.evaluate(async () => ({
+        meta: document.querySelector<HTMLMetaElement>('meta[http-equiv="Content-Security-Policy"]')?.content,
+        header: (await fetch(location.href, { cache: 'no-store' })).headers.get('content-security-policy'),
+      }));
+      const directives = labPolicyDirectives(policyOptionsFromEnv());
+      expect(policy).toEqual({ meta: serializePolicy(metaPolicy(directives)), header: serializePolicy(directives) });
       const results = (await page.evaluate(() =>
         window.parallelLab!.run({ experiments: ['cpu-heavy'], preset: 'quick', params: { 'cpu-heavy': { n: 12_000_000 } }, backends: ['shared-memory'] }),
       )) as Results;

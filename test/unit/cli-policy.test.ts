@@ -115,6 +115,9 @@ describe('bench refuses bad input with 2 before any browser starts', { timeout: 
     [['--experiments', 'no-such-experiment'], /Unknown experiment "no-such-experiment"/],
     [['--param', 'no-such-experiment.n=1'], /Unknown experiment "no-such-experiment"/],
     [['--preset', 'slow'], /--preset takes/],
+    [['--endpoint', 'ftp://api.example.com/ping'], /--endpoint: "ftp:\/\/api\.example\.com\/ping" is not an http or https URL/],
+    // The lab's policy lets the page reach its own origin only, unless the build and server allow more.
+    [['--endpoint', 'https://api.example.com/ping'], /PARALLEL_LAB_CONNECT_SRC=https:\/\/api\.example\.com npm run bench/],
   ])('%j', async (args, message) => {
     const outcome = await run('bench', args);
     expect(outcome.code).toBe(EXIT_BAD_INPUT);

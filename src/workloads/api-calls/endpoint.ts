@@ -2,6 +2,7 @@
  * Where the api-calls experiment sends its requests: the lab's own server endpoint, its service-worker
  * stand-in on static hosts, or a URL the user chose. Page-side only (setup runs in the page).
  */
+import { connectAllowed, connectSourcesOf, pagePolicy } from '../../env/page-policy.ts';
 import { ECHO_PATH, ENDPOINT_HEADER, echoMismatch, echoUrl, makeToken, type EndpointKind } from './protocol.ts';
 
 /** A URL the user chose instead of the lab's own endpoint, or undefined for the lab's own. Change it with setCustomEndpoint. */
@@ -13,10 +14,15 @@ export let customEndpoint: string | undefined;
  */
 export function setCustomEndpoint(url: string | undefined): void {
   const text = url?.trim() ?? '';
-  if (text === '') {
-    customEndpoint = undefined;
-    return;
-  }
+  customEndpoint = text === '' ? undefined : checkCustomEndpoint(text);
+}
+
+/**
+ * The endpoint as an absolute URL, or a TypeError saying why it cannot be used: not an http(s) URL, or (in a
+ * page) on an origin the page's Content-Security-Policy does not let it connect to (its own origin only,
+ * unless the lab was built to allow more), where the browser would block every request.
+ */
+export function checkCustomEndpoint(text: string, policy = pagePolicy(), pageOrigin = globalThis.location?.origin): string {
   let parsed: URL;
   try {
     parsed = new URL(text);
@@ -26,7 +32,14 @@ export function setCustomEndpoint(url: string | undefined): void {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new TypeError(`"${text}" is not an http or https URL.`);
   }
-  customEndpoint = parsed.href;
+  const sources = policy === undefined ? undefined : connectSourcesOf(policy);
+  if (sources && pageOrigin && !connectAllowed(sources, parsed, pageOrigin)) {
+    throw new TypeError(
+      `${parsed.origin} is not an origin this page may send requests to: the lab's Content-Security-Policy allows ` +
+        `${sources.map((s) => (s === "'self'" ? pageOrigin : s)).join(' and ')} only (connect-src), so the browser would block them.`,
+    );
+  }
+  return parsed.href;
 }
 
 /** The endpoint a run uses: an absolute URL (workers resolve nothing against the page) and who answers it. */

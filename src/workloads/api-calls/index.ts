@@ -8,7 +8,7 @@ import { describeEndpoint, resolveEndpoint, type ResolvedEndpoint } from './endp
 import type { EchoRequest, EchoResult } from './fetch-echo.ts';
 import { echoMismatch, makeToken } from './protocol.ts';
 
-export { customEndpoint, setCustomEndpoint } from './endpoint.ts';
+export { checkCustomEndpoint, customEndpoint, setCustomEndpoint } from './endpoint.ts';
 
 /** Concurrent requests the event-loop sweep always includes: up to HTTP/1.1's 6-connection cap, then past it. */
 const EVENT_LOOP_LANES = [1, 2, 4, 6, 8, 16, 32];
