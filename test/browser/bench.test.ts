@@ -21,10 +21,11 @@ import { workloads } from '../../src/workloads/registry.ts';
 import { root, runBench as bench, type CliOutcome } from './bench-cli.ts';
 
 /** The one call through `npm run bench` itself, build step included; the others skip the rebuild. */
-async function npmRunBench(args: string[]): Promise<CliOutcome> {
+async function npmRunBench(args: string[], env: Record<string, string> = {}): Promise<CliOutcome> {
   try {
     const { stdout, stderr } = await promisify(execFile)('npm', ['run', '--silent', 'bench', '--', ...args], {
       cwd: root,
+      env: { ...process.env, ...env },
       maxBuffer: 64 * 1024 * 1024,
       timeout: 600_000,
     });
@@ -143,7 +144,13 @@ describe('npm run bench --endpoint: api-calls against a server of the user\'s ow
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/echo`;
     try {
       const out = join(dir, 'custom-endpoint.json');
-      const outcome = await bench(['--browser', 'chromium', '--experiments', 'api-calls', '--quick', '--endpoint', url, '--out', out]);
+      const args = ['--browser', 'chromium', '--experiments', 'api-calls', '--quick', '--endpoint', url, '--out', out];
+      // The lab's Content-Security-Policy lets the page reach its own origin only, unless built and served to allow more.
+      const refused = await bench(args);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`PARALLEL_LAB_CONNECT_SRC=${new URL(url).origin} npm run bench`);
+      expect(hits).toBe(0);
+      const outcome = await npmRunBench(args, { PARALLEL_LAB_CONNECT_SRC: new URL(url).origin });
       expect(outcome.code, outcome.stderr).toBe(0);
       const doc = JSON.parse(await readFile(out, 'utf8')) as Results;
       const experiment = doc.experiments[0]!;
