@@ -7,10 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserName, LabPage, LaunchedBrowser } from './lab-page.ts';
+import type { BrowserName, ColorScheme, LabPage, LaunchedBrowser } from './lab-page.ts';
 import { assertWebKitInstalled, launchWebKit } from './webkit.ts';
 
-export type { BrowserName, LabPage, LaunchedBrowser } from './lab-page.ts';
+export type { BrowserName, ColorScheme, LabPage, LaunchedBrowser } from './lab-page.ts';
 
 /** The three engines: every browser the bench (and every other --browser option) can drive, and the tests run in. */
 export const ENGINES: readonly BrowserName[] = ['chromium', 'firefox', 'webkit'];
@@ -37,6 +37,13 @@ export const chromiumArgs = [
 export interface LaunchOptions {
   /** Firefox ships WebGPU off on Linux; these prefs turn it on (with lavapipe as the Vulkan driver). */
   firefoxWebgpu?: boolean;
+  /**
+   * The colour scheme every page reports to `prefers-color-scheme` (unset: the browser's own, light when
+   * headless). Chosen at launch because Firefox can take it only then, as a preference: WebDriver BiDi has no
+   * media emulation, and Puppeteer's needs CDP, which Firefox no longer speaks. WebKit's WebDriver has
+   * neither, so WebKit refuses the option.
+   */
+  colorScheme?: ColorScheme;
 }
 
 /** A clear message when the browser binary is missing, naming the package that provides it. */
@@ -54,19 +61,25 @@ export function assertBrowserInstalled(name: BrowserName): void {
 /** Start `name` with a fresh profile; close() stops it and everything it started. */
 export async function launchBrowser(name: BrowserName, options: LaunchOptions = {}): Promise<LaunchedBrowser> {
   assertBrowserInstalled(name);
-  if (name === 'webkit') return launchWebKit();
-  return name === 'chromium' ? launchChromium() : launchFirefox(options.firefoxWebgpu ?? true);
+  if (name === 'webkit') {
+    if (options.colorScheme) throw new Error('WebKit cannot be launched with a colour scheme: its WebDriver has no way to emulate prefers-color-scheme.');
+    return launchWebKit();
+  }
+  return name === 'chromium' ? launchChromium(options.colorScheme) : launchFirefox(options.firefoxWebgpu ?? true, options.colorScheme);
 }
 
-async function launchChromium(): Promise<LaunchedBrowser> {
+/** Firefox's override of what pages see in prefers-color-scheme: 0 dark, 1 light. */
+const FIREFOX_COLOR_SCHEME_PREF = 'layout.css.prefers-color-scheme.content-override';
+
+async function launchChromium(colorScheme: ColorScheme | undefined): Promise<LaunchedBrowser> {
   const { chromium } = await import('playwright-core');
   // Playwright gives every launch a fresh temporary profile, removed on close.
   const browser = await chromium.launch({ executablePath: executablePaths.chromium, headless: true, args: chromiumArgs });
   return {
     name: 'chromium',
-    runner: { driver: `playwright-core (CDP)`, browserVersion: browser.version(), flags: chromiumArgs.join(' ') },
+    runner: { driver: `playwright-core (CDP)`, browserVersion: browser.version(), flags: chromiumArgs.join(' '), ...(colorScheme ? { colorScheme } : {}) },
     async newPage() {
-      const context = await browser.newContext();
+      const context = await browser.newContext(colorScheme ? { colorScheme } : {});
       const page = await context.newPage();
       return {
         goto: async (url) => void (await page.goto(url, { waitUntil: 'load' })),
@@ -75,6 +88,7 @@ async function launchChromium(): Promise<LaunchedBrowser> {
         click: (selector) => page.click(selector),
         fill: (selector, text) => page.fill(selector, text),
         setViewport: (width, height) => page.setViewportSize({ width, height }),
+        screenshot: (selector) => (selector ? page.locator(selector).screenshot() : page.screenshot()),
         driverWorkerCount: () => page.workers().length,
         onConsole: (listener) => page.on('console', (m) => listener(`${m.type()}: ${m.text()}`)),
         // The context's requests: the page's, its workers' and its service worker's.
@@ -87,10 +101,13 @@ async function launchChromium(): Promise<LaunchedBrowser> {
   };
 }
 
-async function launchFirefox(webgpu: boolean): Promise<LaunchedBrowser> {
+async function launchFirefox(webgpu: boolean, colorScheme: ColorScheme | undefined): Promise<LaunchedBrowser> {
   const puppeteer = (await import('puppeteer-core')).default;
   const profile = await mkdtemp(join(tmpdir(), 'parallel-lab-firefox-'));
-  const prefs = webgpu ? { 'dom.webgpu.enabled': true, 'gfx.webgpu.ignore-blocklist': true } : {};
+  const prefs = {
+    ...(webgpu ? { 'dom.webgpu.enabled': true, 'gfx.webgpu.ignore-blocklist': true } : {}),
+    ...(colorScheme ? { [FIREFOX_COLOR_SCHEME_PREF]: colorScheme === 'dark' ? 0 : 1 } : {}),
+  };
   const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: executablePaths.firefox,
@@ -106,6 +123,7 @@ async function launchFirefox(webgpu: boolean): Promise<LaunchedBrowser> {
       driver: 'puppeteer-core (WebDriver BiDi)',
       browserVersion: await browser.version(),
       webgpuPrefs: webgpu,
+      ...(colorScheme ? { colorScheme } : {}),
     },
     async newPage() {
       const page = await browser.newPage();
@@ -118,6 +136,12 @@ async function launchFirefox(webgpu: boolean): Promise<LaunchedBrowser> {
           await page.locator(selector).fill(text);
         },
         setViewport: (width, height) => page.setViewport({ width, height }),
+        screenshot: async (selector) => {
+          if (!selector) return Buffer.from(await page.screenshot());
+          const element = await page.$(selector);
+          if (!element) throw new Error(`Nothing on the page matches ${selector}, so there is nothing to take a picture of.`);
+          return Buffer.from(await element.screenshot());
+        },
         driverWorkerCount: () => undefined,
         onConsole: (listener) => page.on('console', (m) => listener(`${m.type()}: ${m.text()}`)),
         onRequest: (listener) => page.on('request', (request) => listener(request.url())),

@@ -6,6 +6,9 @@
 /** The browsers the lab can drive; each is one launcher in browsers.ts. */
 export type BrowserName = 'chromium' | 'firefox' | 'webkit';
 
+/** What a page reports to `prefers-color-scheme`: the lab's theme follows it, and the tests audit both. */
+export type ColorScheme = 'light' | 'dark';
+
 /** The little of a page the runner and tests need, the same whichever driver is underneath. */
 export interface LabPage {
   goto(url: string): Promise<void>;
@@ -17,6 +20,11 @@ export interface LabPage {
   setViewport(widthPx: number, heightPx: number): Promise<void>;
   /** Dedicated workers the driver sees in the page (Chromium only), an independent check on leaks. */
   driverWorkerCount(): number | undefined;
+  /**
+   * A PNG of the viewport, or of the element `selector` picks (brought into view), at the device pixel ratio
+   * of 1 every launcher uses: one CSS pixel is one image pixel. For test artefacts and the README's picture.
+   */
+  screenshot(selector?: string): Promise<Buffer>;
   /** Console lines as the driver reports them; WebDriver classic (WebKit) reports none. */
   onConsole(listener: (line: string) => void): void;
   /**

@@ -300,6 +300,9 @@ export async function launchWebKit(): Promise<LaunchedBrowser> {
           setViewport: async (width, height) => {
             await live.manage().window().setRect({ width, height });
           },
+          // WebDriver answers base64; an element's picture is its box, scrolled into view by the driver.
+          screenshot: async (selector) =>
+            Buffer.from(selector ? await live.findElement(By.css(selector)).takeScreenshot() : await live.takeScreenshot(), 'base64'),
           driverWorkerCount: () => undefined,
           onConsole: () => undefined,
           onRequest: () => undefined,

@@ -1,4 +1,4 @@
-/** One real browser per test file, opened on the lab served by the global setup. */
+/** One real browser per test file, opened on the lab served by the global setup, and what more than one file does on it. */
 import { afterAll, beforeAll, inject } from 'vitest';
 import { launchBrowser, type BrowserName, type LabPage, type LaunchedBrowser } from '../../src/cli/browsers.ts';
 import { openLab } from '../../src/cli/run-in-browser.ts';
@@ -24,4 +24,18 @@ export function useLab(name: BrowserName): () => LabSession {
     if (!session) throw new Error(`${name} did not start`);
     return session;
   };
+}
+
+/** Choose a file in the Import control, as a person picking it in the file dialog would. */
+export function importText(page: LabPage, text: string, name: string): Promise<void> {
+  return page.evaluate(
+    ({ text, name }: { text: string; name: string }) => {
+      const input = document.querySelector<HTMLInputElement>('[data-testid="import-file"]')!;
+      const files = new DataTransfer();
+      files.items.add(new File([text], name, { type: 'application/json' }));
+      input.files = files.files;
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    },
+    { text, name },
+  );
 }

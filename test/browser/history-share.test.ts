@@ -14,7 +14,7 @@ import type { Comparison } from '../../src/results/comparison.ts';
 import { HISTORY_DB_NAME } from '../../src/results/history.ts';
 import type { MeasuredResult, Results } from '../../src/results/schema.ts';
 import { runBench } from './bench-cli.ts';
-import { useLab } from './harness.ts';
+import { importText, useLab } from './harness.ts';
 
 const POLL = { timeout: 120_000, interval: 200 };
 
@@ -72,20 +72,6 @@ async function download(page: LabPage, buttonSelector: string): Promise<{ name: 
     const last = (window as unknown as { downloads: Array<{ name: string; blob: Blob }> }).downloads.at(-1)!;
     return { name: last.name, type: last.blob.type, text: await last.blob.text() };
   });
-}
-
-/** Choose a file in the Import control, as a person picking it in the file dialog would. */
-function importText(page: LabPage, text: string, name: string): Promise<void> {
-  return page.evaluate(
-    ({ text, name }: { text: string; name: string }) => {
-      const input = document.querySelector<HTMLInputElement>('[data-testid="import-file"]')!;
-      const files = new DataTransfer();
-      files.items.add(new File([text], name, { type: 'application/json' }));
-      input.files = files.files;
-      input.dispatchEvent(new Event('change', { bubbles: true }));
-    },
-    { text, name },
-  );
 }
 
 /** What a refused import must leave alone: the saved runs and what is shown. */

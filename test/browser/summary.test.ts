@@ -3,15 +3,20 @@
  * summary comes first with a line per experiment whose figure matches the results, "Copy as Markdown" gives a
  * table that parses back to the same figures, no chart label lies outside its chart or over another, the
  * page does not scroll sideways at phone width, and deep links (plain and inside a share link) scroll to
- * their experiment.
+ * their experiment. The accessibility audit (axe-core) finds nothing serious before the run, after it, over
+ * the history and the compare view, on an opened share link and in the dark theme; pictures of the summary
+ * at three widths are written to test-artifacts/.
  */
 import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BROWSERS, type LabPage } from '../../src/cli/browsers.ts';
+import { BROWSERS, launchBrowser, type LabPage } from '../../src/cli/browsers.ts';
 import { runSuiteInPage, waitForLab } from '../../src/cli/run-in-browser.ts';
+import { pngSizePx, summaryScreenshot, type SummaryPicture } from '../../src/cli/summary-picture.ts';
 import type { ExperimentResult, MeasuredResult, Results } from '../../src/results/schema.ts';
-import { useLab } from './harness.ts';
+import { importText, useLab } from './harness.ts';
 
 const POLL = { timeout: 120_000, interval: 200 };
 const EXPERIMENTS = ['cpu-heavy', 'array-add', 'tiny-tasks'];
@@ -32,6 +37,41 @@ async function seriousViolations(page: LabPage): Promise<string[]> {
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => `${v.impact} ${v.id}: ${v.nodes.length} (${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join('; ')})`);
   });
+}
+
+/** Where the pictures of the summary go: a git-ignored folder at the repository root, kept after the run. */
+const ARTIFACTS_DIR = resolve(import.meta.dirname, '../../test-artifacts');
+
+/** Write a summary picture as an artefact, after checking it is a PNG one image pixel per CSS pixel wide and high. */
+async function keepPicture(picture: SummaryPicture, fileName: string): Promise<void> {
+  const size = pngSizePx(picture.png);
+  // The picture covers the element's box out to whole pixels: each edge may round outward by one.
+  for (const [imagePx, boxPx, what] of [[size.widthPx, picture.elementWidthPx, 'width'], [size.heightPx, picture.elementHeightPx, 'height']] as const) {
+    expect(imagePx, `${fileName}: ${what}`).toBeGreaterThanOrEqual(Math.floor(boxPx));
+    expect(imagePx, `${fileName}: ${what}`).toBeLessThanOrEqual(Math.ceil(boxPx) + 1);
+  }
+  await mkdir(ARTIFACTS_DIR, { recursive: true });
+  await writeFile(join(ARTIFACTS_DIR, fileName), picture.png);
+}
+
+/** WCAG's contrast ratio of two computed CSS colours, `rgb(r, g, b)` as getComputedStyle gives them. */
+function contrastRatio(a: string, b: string): number {
+  const luminance = (css: string) => {
+    const [r, g, bl] = (css.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
+      const c = Number(v) / 255;
+      return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+  };
+  const [high, low] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (high! + 0.05) / (low! + 0.05);
+}
+
+/** The share link of the page's last run, as its Share button makes it. */
+async function shareLinkOfRun(page: LabPage): Promise<string> {
+  await page.click('[data-testid="current-actions"] [data-testid="share-link"]');
+  await expect.poll(() => page.evaluate(() => document.querySelector<HTMLInputElement>('[data-testid="share-url"]')?.value ?? ''), POLL).toMatch(/#r=2\./);
+  return page.evaluate(() => document.querySelector<HTMLInputElement>('[data-testid="share-url"]')!.value);
 }
 
 const measured = (e: ExperimentResult) => e.results.filter((r): r is MeasuredResult => r.available && 'medianMs' in r);
@@ -99,14 +139,21 @@ function labelDefects(page: LabPage): Promise<{ charts: number; outside: string[
 describe.each(BROWSERS)('%s: the run at a glance', (browserName) => {
   const session = useLab(browserName);
   let results: Results;
+  /** The audit of the page as it first loads, taken before the run the other tests read. */
+  let violationsBeforeRun: string[];
 
   beforeAll(async () => {
     const { page, url } = session();
     await page.setViewport(1280, 900);
     await page.goto(`${url}?experiments=${EXPERIMENTS.join(',')}&preset=quick`);
     await waitForLab(page);
+    violationsBeforeRun = await seriousViolations(page);
     results = await runSuiteInPage(page, { experiments: EXPERIMENTS, preset: 'quick' });
   }, 600_000);
+
+  it('passes the accessibility audit before a run', () => {
+    expect(violationsBeforeRun).toEqual([]);
+  });
 
   it('shows the summary above every experiment, a line per experiment whose figure matches the results', async () => {
     const { page } = session();
@@ -193,7 +240,7 @@ describe.each(BROWSERS)('%s: the run at a glance', (browserName) => {
     expect(rows.every((r) => r[3] === 'yes' || r[3] === 'no')).toBe(true);
   });
 
-  it.each([1280, 390])('keeps every chart label inside its chart and clear of the others at %i px', async (widthPx) => {
+  it.each([1920, 1280, 390, 360])('keeps every chart label inside its chart and clear of the others at %i px', async (widthPx) => {
     const { page } = session();
     await page.setViewport(widthPx, 900);
     await expect.poll(() => labelDefects(page).then((d) => d.charts), POLL).toBeGreaterThan(5);
@@ -225,7 +272,7 @@ describe.each(BROWSERS)('%s: the run at a glance', (browserName) => {
     expect(wide).toEqual([]);
   });
 
-  it('scrolls to the experiment a deep link names, also inside a share link', async () => {
+  it('scrolls to the experiment a deep link names, also inside a share link, whose page passes the accessibility audit', async () => {
     const { page, url } = session();
     await page.setViewport(1280, 900);
     await page.evaluate(() => (location.hash = '#array-add'));
@@ -251,5 +298,75 @@ describe.each(BROWSERS)('%s: the run at a glance', (browserName) => {
     } finally {
       await reader.close();
     }
+  });
+
+  it.each([360, 768, 1280])('writes a picture of the summary at %i px as a test artefact', async (widthPx) => {
+    const { page } = session();
+    await keepPicture(await summaryScreenshot(page, widthPx), `summary-${browserName}-${widthPx}.png`);
+  });
+
+  it('in a dark system theme, passes the accessibility audit over a shared run and draws its charts readably', async () => {
+    const { page } = session();
+    await page.setViewport(1280, 900);
+    const shareUrl = await shareLinkOfRun(page);
+    const dark = await launchBrowser(browserName, { colorScheme: 'dark' });
+    try {
+      const reader = await dark.newPage();
+      await reader.setViewport(1280, 900);
+      await reader.goto(shareUrl);
+      await waitForLab(reader);
+      await expect.poll(() => reader.evaluate(() => document.querySelectorAll('[data-testid="opened-run"] .plot svg').length), POLL).toBeGreaterThan(5);
+      const shown = await reader.evaluate(() => {
+        const svgs = [...document.querySelectorAll('[data-testid="opened-run"] .plot svg')];
+        const colours = (selector: string, property: 'fill' | 'stroke') => [
+          ...new Set(svgs.flatMap((svg) => [...svg.querySelectorAll(selector)].map((el) => getComputedStyle(el)[property]).filter((c) => c.startsWith('rgb')))),
+        ];
+        return {
+          dark: matchMedia('(prefers-color-scheme: dark)').matches,
+          page: getComputedStyle(document.documentElement).backgroundColor,
+          panel: getComputedStyle(document.querySelector('[data-testid="opened-run"]')!).backgroundColor,
+          text: getComputedStyle(document.body).color,
+          // Axis labels and tick labels (no tip is open: tips show under the pointer only).
+          chartText: colours('text', 'fill'),
+          rules: colours('[data-mark="rule"] line', 'stroke'),
+          lines: colours('[data-mark="line"] path', 'stroke'),
+        };
+      });
+      expect(shown.dark).toBe(true);
+      // The dark set applies: a dark page with light text, not the light theme's white.
+      expect(contrastRatio(shown.page, 'rgb(0, 0, 0)')).toBeLessThan(1.5);
+      expect(contrastRatio(shown.text, shown.panel)).toBeGreaterThanOrEqual(4.5);
+      expect(shown.chartText.length).toBeGreaterThan(0);
+      for (const colour of shown.chartText) expect(contrastRatio(colour, shown.panel), `chart text ${colour}`).toBeGreaterThanOrEqual(4.5);
+      // Lines and reference rules are graphics: WCAG asks 3:1 of them against what they are drawn on.
+      expect(shown.rules.length).toBeGreaterThan(0);
+      expect(shown.lines.length).toBeGreaterThan(0);
+      for (const colour of [...shown.rules, ...shown.lines]) expect(contrastRatio(colour, shown.panel), `line ${colour}`).toBeGreaterThanOrEqual(3);
+      expect(await seriousViolations(reader)).toEqual([]);
+      await keepPicture(await summaryScreenshot(reader, 1280, '[data-testid="opened-summary-panel"]'), `summary-${browserName}-1280-dark.png`);
+    } finally {
+      await dark.close();
+    }
+  });
+
+  it('passes the accessibility audit over the history and the compare view of two ticked runs', async () => {
+    const { page } = session();
+    await page.setViewport(1280, 900);
+    const history = '[data-testid="history"] tr[data-run-id]';
+    await expect.poll(() => page.evaluate((s: string) => document.querySelectorAll(s).length, history), POLL).toBe(1);
+    // The same run an hour earlier, imported and saved: a second run to compare with.
+    const earlier = { ...results, createdAt: new Date(Date.parse(results.createdAt) - 3_600_000).toISOString() };
+    await importText(page, JSON.stringify(earlier), 'earlier.json');
+    await expect.poll(() => page.evaluate(() => document.querySelector('[data-testid="opened-run"]')?.getAttribute('data-origin')), POLL).toBe('file');
+    await page.click('[data-testid="save-opened"]');
+    await expect.poll(() => page.evaluate((s: string) => document.querySelectorAll(s).length, history), POLL).toBe(2);
+    await page.click('[data-testid="close-opened"]');
+    for (const row of [1, 2]) await page.click(`${history}:nth-child(${row}) [data-testid="history-tick"]`);
+    await page.click('[data-testid="compare-selected"]');
+    await expect
+      .poll(() => page.evaluate(() => document.querySelectorAll('[data-testid="compare-view"] .plot svg').length), POLL)
+      .toBeGreaterThanOrEqual(EXPERIMENTS.length - 1);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.click('[data-testid="close-compare"]');
   });
 });

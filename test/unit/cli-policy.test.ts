@@ -14,6 +14,7 @@ const SCRIPTS = [
   'bare-reference',
   'check-bundle',
   'presets-compare',
+  'screenshot',
   'dispatch-costs',
   'wasm-kernels-bench',
   'webgpu-matmul-bench',
@@ -120,6 +121,21 @@ describe('bench refuses bad input with 2 before any browser starts', { timeout: 
     [['--endpoint', 'https://api.example.com/ping'], /PARALLEL_LAB_CONNECT_SRC=https:\/\/api\.example\.com npm run bench/],
   ])('%j', async (args, message) => {
     const outcome = await run('bench', args);
+    expect(outcome.code).toBe(EXIT_BAD_INPUT);
+    expect(outcome.stderr).toMatch(message);
+  });
+});
+
+describe('screenshot refuses bad input with 2 before any browser starts', { timeout: 120_000 }, () => {
+  it.each([
+    [['--width', '10'], /--width takes a whole number/],
+    [['--width', '1280.5'], /--width takes a whole number/],
+    [['--color-scheme', 'sepia'], /--color-scheme takes light or dark/],
+    [['--browser', 'webkit', '--color-scheme', 'dark'], /WebKit cannot show the dark theme/],
+    [['--browser', 'lynx'], /Unknown browser "lynx"/],
+    [['--experiments', 'no-such-experiment'], /Unknown experiment "no-such-experiment"/],
+  ])('%j', async (args, message) => {
+    const outcome = await run('screenshot', args);
     expect(outcome.code).toBe(EXIT_BAD_INPUT);
     expect(outcome.stderr).toMatch(message);
   });
