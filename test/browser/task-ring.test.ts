@@ -9,7 +9,7 @@ import { serveSource, type RunningServer } from '../../src/cli/serve.ts';
 import type { IdleReport } from '../fixtures/ring-idle-page.ts';
 
 const FIXTURE_PATH = '/test/fixtures/ring-idle-page.ts';
-/** The page's fastest loop may run this much slower beside an idle pool than with none; spinning lanes cost 1.3-1.5x. */
+/** The page's fastest loop may run this much slower beside an idle pool than with none. */
 const IDLE_RATIO_LIMIT = 1.2;
 
 /** Runs in the page; built from source text so that vitest does not rewrite the dynamic import. */
@@ -43,8 +43,9 @@ describe.each(BROWSERS)('task ring in %s', (browserName) => {
     page.evaluate(callFixture, { path: FIXTURE_PATH, request }) as Promise<IdleReport>;
 
   it('an idle ring sleeps: every lane in Atomics.wait, and a calibrated loop on the page runs as fast as with no pool', async () => {
-    // Two lanes spinning beside the page on 2 cores leave it about two thirds of a core, its fastest loop 1.3-1.5x. The
-    // fastest of 15 loops shrugs off most other work on a shared machine; up to three readings, one must be clear.
+    // The fastest of 15 loops shrugs off most other work on a shared machine; up to three readings, one must be
+    // clear. (Spinning lanes slowed it 1.3x on a loaded 2-core VM and not at all on a quiet one: the sleeping
+    // lanes are the check that tells an idle pool from a spinning one.)
     const ratios: number[] = [];
     for (let attempt = 0; attempt < 3 && !(ratios.at(-1)! < IDLE_RATIO_LIMIT); attempt++) {
       const report = await idleCost({ lanes: 2, spinMs: 0.2, spinningLanes: 1, idleAfterMs: 100 });
@@ -55,11 +56,9 @@ describe.each(BROWSERS)('task ring in %s', (browserName) => {
     expect(Math.min(...ratios), `idle / baseline: ${ratios.map((r) => r.toFixed(2)).join(', ')}`).toBeLessThan(IDLE_RATIO_LIMIT);
   });
 
-  it('a ring whose lanes may spin for a minute still has them awake after 100 ms and slows the page: both checks can fail', async () => {
+  it('a ring whose lanes may spin for a minute still has them awake after 100 ms: the sleep check can fail', async () => {
     const report = await idleCost({ lanes: 2, spinMs: 60_000, spinningLanes: 2, idleAfterMs: 100 });
     expect(report.batchVerified).toBe(true);
     expect(report.sleepingLanes).toBe(0);
-    // And the page's loop feels them: the timing check can fail too.
-    expect(report.idleMs / report.baselineMs).toBeGreaterThan(IDLE_RATIO_LIMIT);
   });
 });
