@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import ts from 'typescript';
 import type { Plugin } from 'vite';
-import { corsOpenUnder } from './cors-open.ts';
+import { crossOriginModule } from './cross-origin-module.ts';
 
 /** Where the client is served; the README and the example tutorial import it from here. */
 export const EMBED_CLIENT_PATH = '/embed/client.js';
@@ -25,27 +25,7 @@ export async function compileEmbedClient(): Promise<string> {
   return outputText;
 }
 
-/** Paths other origins may fetch with CORS: the client module (and anything else under /embed/). */
-const corsOpen = corsOpenUnder('/embed/');
-
 /** Vite plugin: emits embed/client.js into the build, serves it in dev, and opens /embed/ to CORS. */
 export function embedClient(): Plugin {
-  return {
-    name: 'parallel-lab:embed-client',
-    configureServer(server) {
-      server.middlewares.use(corsOpen);
-      server.middlewares.use(EMBED_CLIENT_PATH, (_req, res, next) => {
-        compileEmbedClient().then((code) => {
-          res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
-          res.end(code);
-        }, next);
-      });
-    },
-    configurePreviewServer(server) {
-      server.middlewares.use(corsOpen);
-    },
-    async generateBundle() {
-      this.emitFile({ type: 'asset', fileName: EMBED_CLIENT_PATH.slice(1), source: await compileEmbedClient() });
-    },
-  };
+  return crossOriginModule({ name: 'parallel-lab:embed-client', path: EMBED_CLIENT_PATH, make: compileEmbedClient });
 }

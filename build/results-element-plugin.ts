@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { build, type Plugin, type Rolldown } from 'vite';
-import { corsOpenUnder } from './cors-open.ts';
+import { crossOriginModule } from './cross-origin-module.ts';
 
 /** Where the element is served; the README and the example tutorial import it from here. */
 export const RESULTS_ELEMENT_PATH = '/elements/parallel-lab-results.js';
@@ -42,23 +42,5 @@ export async function buildResultsElement(): Promise<string> {
 
 /** Vite plugin: emits elements/parallel-lab-results.js into the build, serves it in dev, opens /elements/ to CORS. */
 export function resultsElement(): Plugin {
-  const corsOpen = corsOpenUnder('/elements/');
-  return {
-    name: 'parallel-lab:results-element',
-    configureServer(server) {
-      server.middlewares.use(corsOpen);
-      server.middlewares.use(RESULTS_ELEMENT_PATH, (_req, res, next) => {
-        buildResultsElement().then((code) => {
-          res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
-          res.end(code);
-        }, next);
-      });
-    },
-    configurePreviewServer(server) {
-      server.middlewares.use(corsOpen);
-    },
-    async generateBundle() {
-      this.emitFile({ type: 'asset', fileName: RESULTS_ELEMENT_PATH.slice(1), source: await buildResultsElement() });
-    },
-  };
+  return crossOriginModule({ name: 'parallel-lab:results-element', path: RESULTS_ELEMENT_PATH, make: buildResultsElement });
 }
