@@ -222,17 +222,21 @@ const outcome = Promise.resolve().then(() => fn(arg)).then(
   (error) => ({ state: 'failed', message: error instanceof Error ? error.message : String(error) }),
 );
 store.pending.set(id, outcome);
-const timer = setTimeout(() => done({ id, slice: { state: 'pending' } }), sliceMs);
-outcome.then((slice) => { clearTimeout(timer); store.pending.delete(id); done({ id, slice }); });
+// Once this call has answered "pending", an outcome that settles later stays in the store for the next poll.
+let answered = false;
+const timer = setTimeout(() => { answered = true; done({ id, slice: { state: 'pending' } }); }, sliceMs);
+outcome.then((slice) => { if (answered) return; clearTimeout(timer); store.pending.delete(id); done({ id, slice }); });
 `;
 }
 
+/** Ask again after a "pending": the outcome is delivered (and forgotten) only by the call that answers with it. */
 const POLL_SCRIPT = `
 const [id, sliceMs, done] = arguments;
 const outcome = window.__labEvaluations?.pending.get(id);
 if (!outcome) { done({ state: 'failed', message: 'The page lost the evaluation (it navigated or reloaded).' }); return; }
-const timer = setTimeout(() => done({ state: 'pending' }), sliceMs);
-outcome.then((slice) => { clearTimeout(timer); window.__labEvaluations.pending.delete(id); done(slice); });
+let answered = false;
+const timer = setTimeout(() => { answered = true; done({ state: 'pending' }); }, sliceMs);
+outcome.then((slice) => { if (answered) return; clearTimeout(timer); window.__labEvaluations.pending.delete(id); done(slice); });
 `;
 
 async function evaluateIn(driver: WebDriver, source: string, arg: unknown): Promise<unknown> {
