@@ -153,7 +153,7 @@ function speedupLine(experiment: ExperimentResult, base: Pick<SummaryLine, 'expe
   else parts.push(`Nothing beats serial${where}; the best, ${name}, runs at ${times(winner.s.speedup)}`);
   if (size === undefined && winner.result.workers > 1) {
     const stop = gainsStopAt(points, winner);
-    if (stop < winner.result.workers) parts.push(`gains stop at ${stop} lanes (more add nothing beyond noise)`);
+    if (stop < winner.result.workers) parts.push(`gains stop at ${stop} ${stop === 1 ? 'lane' : 'lanes'} (more add nothing beyond noise)`);
     else parts.push(`peaks at ${winner.result.workers} lanes`);
   }
   if (size !== undefined) {
