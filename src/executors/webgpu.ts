@@ -30,6 +30,9 @@ function whenLost(device: GPUDevice): Promise<never> {
   return lost;
 }
 
+/** How long a failed wait looks for its device's loss before it reports the failure as it came. */
+const LOSS_NOTICE_MS = 100;
+
 /**
  * Wait for GPU work, but fail instead of hanging: on device loss, on cancellation, or after `timeoutMs`
  * (a driver that never answers would otherwise freeze the run).
@@ -47,6 +50,13 @@ export async function gpuWait<T>(
   });
   try {
     return await raceAbort(Promise.race([work, whenLost(device), watchdog]), signal);
+  } catch (error) {
+    // A wait its device's loss ended (mapAsync rejects with an AbortError when the device is destroyed) reports
+    // the loss, which the device announces a moment later, not an abort that would read as a cancelled run.
+    if (!signal.aborted && !(error instanceof GpuError)) {
+      await Promise.race([whenLost(device), new Promise((resolve) => setTimeout(resolve, LOSS_NOTICE_MS))]);
+    }
+    throw error;
   } finally {
     clearTimeout(timer);
   }
@@ -238,25 +248,31 @@ export async function submitAndWait(
   await gpuWait(device, device.queue.onSubmittedWorkDone(), signal, what);
 }
 
+/** Record the copy of `source` into the staging buffer that the page will map (the end of a run's commands). */
+export function encodeReadBack(encoder: GPUCommandEncoder, source: GPUBuffer, staging: GPUBuffer): void {
+  encoder.copyBufferToBuffer(source, 0, staging, 0, staging.size);
+}
+
 /**
- * Copy `source` to the staging buffer, map it and return a fresh Float32Array of its contents (only the
- * `columns` of each row where `layout` pads them). `alsoMap` buffers are mapped in the same wait, so
- * reading them back costs no extra round trip; the caller reads and unmaps them.
+ * Wait until the staging buffer (and `alsoMap` buffers, in the same wait) can be mapped, that is until the GPU
+ * has run everything submitted before; the caller reads and unmaps the `alsoMap` buffers.
  */
-export async function readBackFloat32(
+export async function mapForReading(
   device: GPUDevice,
-  source: GPUBuffer,
   staging: GPUBuffer,
   signal: AbortSignal,
-  layout?: RowLayout,
+  what: string,
   alsoMap: readonly GPUBuffer[] = [],
-): Promise<Float32Array> {
-  const encoder = device.createCommandEncoder({ label: 'read-back' });
-  encoder.copyBufferToBuffer(source, 0, staging, 0, staging.size);
-  device.queue.submit([encoder.finish()]);
-  await gpuWait(device, Promise.all([staging, ...alsoMap].map((buffer) => buffer.mapAsync(GPUMapMode.READ))), signal, 'the read-back');
+): Promise<void> {
+  await gpuWait(device, Promise.all([staging, ...alsoMap].map((buffer) => buffer.mapAsync(GPUMapMode.READ))), signal, what);
+}
+
+/**
+ * A fresh Float32Array of a mapped staging buffer's contents (only the `columns` of each row where `layout`
+ * pads them), then unmapped: the mapped range is detached by unmap, and the buffer is reused by the next run.
+ */
+export function readMappedFloat32(staging: GPUBuffer, layout?: RowLayout): Float32Array {
   try {
-    // A copy: the mapped range is detached by unmap, and the staging buffer is reused by the next run.
     if (!isPadded(layout)) return new Float32Array(staging.getMappedRange().slice(0));
     const mapped = new Float32Array(staging.getMappedRange());
     const rows = Math.floor(mapped.length / layout.strideFloats);
@@ -358,10 +374,14 @@ export interface TwoInputRun {
 }
 
 /**
- * One timed run: upload a and b, clear c and dispatch, read c back; each phase is a span. With a timer, the
- * GPU's own time for the pass is a 'gpu-kernel' span too: the GPU's clock is not the page's, so only its
- * length is known, and it is drawn ending where the dispatch phase ends (the pass finished before the page
- * heard of it). Its timestamps come back in the read-back's own wait.
+ * One timed run, sent as an application would send it: a and b queued, then one submission that clears c,
+ * dispatches and copies c to the staging buffer, and one wait until it can be mapped. A wait per phase would
+ * time the browser's completion polling three times over (about 100 ms a wait in Firefox), not the GPU.
+ * Spans: 'upload' and 'dispatch' are the page queueing the writes and recording and submitting the commands,
+ * 'wait' is the GPU running all of it (the copies up, the kernel, the copy back) until the page hears, and
+ * 'read-back' is copying the mapped result out. With a timer, the GPU's own time for the pass is a
+ * 'gpu-kernel' span too: the GPU's clock is not the page's, so only its length is known, and it is drawn
+ * ending where the wait ends (only the copy back runs after it).
  */
 export async function runTwoInputKernel(
   kernel: TwoInputKernel,
@@ -377,8 +397,11 @@ export async function runTwoInputKernel(
     device,
     run.doing,
     async () => {
-      await timedPhase(spans, 'upload', () => upload(device, [[kernel.a, a], [kernel.b, b]], signal, layout));
-      await timedPhase(spans, 'dispatch', () => {
+      await timedPhase(spans, 'upload', async () => {
+        writeRows(device, kernel.a, a, layout);
+        writeRows(device, kernel.b, b, layout);
+      });
+      await timedPhase(spans, 'dispatch', async () => {
         const encoder = device.createCommandEncoder({ label: run.label });
         // A kernel that wrote nothing must not pass on the previous run's answer.
         encoder.clearBuffer(kernel.c);
@@ -388,20 +411,20 @@ export async function runTwoInputKernel(
         run.dispatch(pass);
         pass.end();
         resolvePassTimer(encoder, timer);
-        return submitAndWait(device, encoder.finish(), signal, run.waitingFor);
+        encodeReadBack(encoder, kernel.c, kernel.staging);
+        device.queue.submit([encoder.finish()]);
       });
-      const result = await timedPhase(spans, 'read-back', () =>
-        readBackFloat32(device, kernel.c, kernel.staging, signal, layout, timer ? [timer.readback] : []),
-      );
+      await timedPhase(spans, 'wait', () => mapForReading(device, kernel.staging, signal, run.waitingFor, timer ? [timer.readback] : []));
+      const result = await timedPhase(spans, 'read-back', async () => readMappedFloat32(kernel.staging, layout));
       if (timer) gpuKernelMs = readMappedPassTimer(timer);
       return result;
     },
     signal,
   );
-  const dispatch = spans.find((span) => span.phase === 'dispatch');
-  if (gpuKernelMs !== undefined && dispatch) {
-    const startEpochMs = Math.max(dispatch.startEpochMs, dispatch.endEpochMs - gpuKernelMs);
-    spans.push({ lane: 0, task: 0, startEpochMs, endEpochMs: dispatch.endEpochMs, phase: 'gpu-kernel' });
+  const wait = spans.find((span) => span.phase === 'wait');
+  if (gpuKernelMs !== undefined && wait) {
+    const startEpochMs = Math.max(wait.startEpochMs, wait.endEpochMs - gpuKernelMs);
+    spans.push({ lane: 0, task: 0, startEpochMs, endEpochMs: wait.endEpochMs, phase: 'gpu-kernel' });
   }
   return { output, spans, ...(gpuKernelMs !== undefined ? { gpuKernelMs } : {}) };
 }

@@ -124,17 +124,22 @@ describe.each(BROWSERS)('%s: failing workers and devices', (browserName) => {
     const request = await gpuRequest(page);
     if (!request) skip('no WebGPU in this browser');
     await page.evaluate(() => {
-      const state = { used: false };
+      const state: { used: boolean; device?: GPUDevice } = { used: false };
       const create = GPUDevice.prototype.createCommandEncoder;
       GPUDevice.prototype.createCommandEncoder = function (this: GPUDevice, descriptor?: GPUCommandEncoderDescriptor) {
-        const encoder = create.call(this, descriptor);
         const progress = window.parallelLab!.progress();
-        if (!state.used && progress?.backend === 'webgpu' && progress.phase === 'sampling') {
+        if (!state.used && progress?.backend === 'webgpu' && progress.phase === 'sampling') state.device = this;
+        return create.call(this, descriptor);
+      };
+      const mapAsync = GPUBuffer.prototype.mapAsync;
+      GPUBuffer.prototype.mapAsync = function (this: GPUBuffer, ...args: Parameters<GPUBuffer['mapAsync']>) {
+        const waiting = mapAsync.apply(this, args);
+        if (!state.used && state.device) {
           state.used = true;
-          // Lost while the run's commands are being recorded and submitted.
-          setTimeout(() => this.destroy(), 0);
+          // Lost while a sample's commands run and the page waits for their result.
+          state.device.destroy();
         }
-        return encoder;
+        return waiting;
       };
     });
     const results = await run(page, request!);

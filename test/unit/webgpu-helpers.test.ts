@@ -1,17 +1,21 @@
 /**
  * The WebGPU helpers' own arithmetic, against a stand-in device that records what it is asked to do (Node has
- * no GPU): padded rows go up row by row and come back without their padding, and GPU timestamps become a
- * duration only when they make sense.
+ * no GPU): padded rows go up row by row and come back without their padding, a timed run is one submission
+ * and one wait, and GPU timestamps become a duration only when they make sense.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createPassTimer,
+  encodeReadBack,
+  mapForReading,
   passTimestampWrites,
-  readBackFloat32,
+  readMappedFloat32,
   readMappedPassTimer,
   rowLayoutBytes,
+  runTwoInputKernel,
   upload,
   type PassTimer,
+  type RowLayout,
 } from '../../src/executors/webgpu.ts';
 
 /** A buffer backed by an ArrayBuffer, mappable as the page maps a staging buffer. */
@@ -21,8 +25,10 @@ function fakeBuffer(sizeBytes: number) {
     size: sizeBytes,
     bytes,
     mapped: false,
+    maps: 0,
     mapAsync() {
       this.mapped = true;
+      this.maps += 1;
       return Promise.resolve();
     },
     getMappedRange() {
@@ -35,35 +41,68 @@ function fakeBuffer(sizeBytes: number) {
 }
 type FakeBuffer = ReturnType<typeof fakeBuffer>;
 
-/** A device whose queue writes into fake buffers at once, and whose copies copy. */
+/**
+ * A device whose queue writes into fake buffers at once, whose copies copy (at submission, in order), and
+ * which counts submissions and waits. Its compute passes record the dispatches and compute nothing.
+ */
 function fakeDevice(features: string[] = []) {
-  return {
+  const device = {
     features: new Set(features),
     lost: new Promise(() => undefined),
+    submissions: 0,
+    waitsForWork: 0,
+    dispatches: [] as number[],
     createQuerySet: () => ({ destroy() {} }),
     createBuffer: ({ size }: { size: number }) => fakeBuffer(size),
+    pushErrorScope() {},
+    popErrorScope: () => Promise.resolve(null),
     queue: {
       writeBuffer(buffer: FakeBuffer, offsetBytes: number, data: ArrayBuffer, dataOffsetBytes: number, sizeBytes: number) {
         new Uint8Array(buffer.bytes, offsetBytes, sizeBytes).set(new Uint8Array(data, dataOffsetBytes, sizeBytes));
       },
-      submit() {},
-      onSubmittedWorkDone: () => Promise.resolve(),
+      submit(commands: Array<() => void>) {
+        device.submissions += 1;
+        for (const run of commands) run();
+      },
+      onSubmittedWorkDone: () => {
+        device.waitsForWork += 1;
+        return Promise.resolve();
+      },
     },
     createCommandEncoder: () => {
-      const copies: Array<() => void> = [];
+      const steps: Array<() => void> = [];
       return {
-        copyBufferToBuffer(source: FakeBuffer, sourceOffset: number, target: FakeBuffer, targetOffset: number, size: number) {
-          copies.push(() => new Uint8Array(target.bytes, targetOffset, size).set(new Uint8Array(source.bytes, sourceOffset, size)));
+        clearBuffer(target: FakeBuffer) {
+          steps.push(() => new Uint8Array(target.bytes).fill(0));
         },
-        finish: () => copies.forEach((copy) => copy()),
+        copyBufferToBuffer(source: FakeBuffer, sourceOffset: number, target: FakeBuffer, targetOffset: number, size: number) {
+          steps.push(() => new Uint8Array(target.bytes, targetOffset, size).set(new Uint8Array(source.bytes, sourceOffset, size)));
+        },
+        beginComputePass: () => ({
+          setPipeline() {},
+          setBindGroup() {},
+          dispatchWorkgroups: (x: number) => steps.push(() => device.dispatches.push(x)),
+          end() {},
+        }),
+        finish: () => () => steps.forEach((step) => step()),
       };
     },
   };
+  return device;
 }
 
 const asDevice = (device: ReturnType<typeof fakeDevice>) => device as unknown as GPUDevice;
 const asBuffer = (buffer: FakeBuffer) => buffer as unknown as GPUBuffer;
 const signal = new AbortController().signal;
+
+/** Copy `source` back through `staging` as a run does: the copy recorded and submitted, one wait, the rows read. */
+async function readBack(device: ReturnType<typeof fakeDevice>, source: FakeBuffer, staging: FakeBuffer, layout?: RowLayout, alsoMap: FakeBuffer[] = []) {
+  const encoder = asDevice(device).createCommandEncoder();
+  encodeReadBack(encoder, asBuffer(source), asBuffer(staging));
+  asDevice(device).queue.submit([encoder.finish()]);
+  await mapForReading(asDevice(device), asBuffer(staging), signal, 'the read-back', alsoMap.map(asBuffer));
+  return readMappedFloat32(asBuffer(staging), layout);
+}
 
 beforeAll(() => {
   Object.assign(globalThis, {
@@ -94,7 +133,7 @@ describe('padded row layout', () => {
       expect([...stored.subarray(row * strideFloats + n, (row + 1) * strideFloats)].every((v) => v === 0)).toBe(true);
     }
     const staging = fakeBuffer(gpuBuffer.size);
-    const back = await readBackFloat32(asDevice(device), asBuffer(gpuBuffer), asBuffer(staging), signal, layout);
+    const back = await readBack(device, gpuBuffer, staging, layout);
     expect(back).toEqual(data);
     expect(staging.mapped).toBe(false);
   });
@@ -104,15 +143,48 @@ describe('padded row layout', () => {
     const gpuBuffer = fakeBuffer(64);
     const data = Float32Array.from({ length: 16 }, (_, i) => i - 8);
     await upload(asDevice(device), [[asBuffer(gpuBuffer), data]], signal, { columns: 4, strideFloats: 4 });
-    const back = await readBackFloat32(asDevice(device), asBuffer(gpuBuffer), asBuffer(fakeBuffer(64)), signal);
+    const back = await readBack(device, gpuBuffer, fakeBuffer(64));
     expect(back).toEqual(data);
   });
 
   it('maps the extra buffers in the same wait, and leaves them mapped for the caller', async () => {
     const device = fakeDevice();
     const extra = fakeBuffer(16);
-    await readBackFloat32(asDevice(device), asBuffer(fakeBuffer(16)), asBuffer(fakeBuffer(16)), signal, undefined, [asBuffer(extra)]);
+    await readBack(device, fakeBuffer(16), fakeBuffer(16), undefined, [extra]);
     expect(extra.mapped).toBe(true);
+  });
+});
+
+describe('a timed run', () => {
+  it('is one submission and one wait: queued writes, the dispatches and the copy back, then the mapped result', async () => {
+    const device = fakeDevice();
+    const length = 8 + Math.floor(Math.random() * 56);
+    const bytes = length * Float32Array.BYTES_PER_ELEMENT;
+    const a = Float32Array.from({ length }, () => Math.random() + 0.5);
+    const b = Float32Array.from({ length }, () => Math.random() + 0.5);
+    const [bufferA, bufferB, bufferC, staging] = [fakeBuffer(bytes), fakeBuffer(bytes), fakeBuffer(bytes), fakeBuffer(bytes)];
+    // What the kernel would have written: the stand-in fills c before the run, and the run must clear it first.
+    new Float32Array(bufferC.bytes).fill(7);
+    const repeats = 1 + Math.floor(Math.random() * 4);
+    const kernel = { device: asDevice(device), pipeline: {}, bindGroup: {}, a: asBuffer(bufferA), b: asBuffer(bufferB), c: asBuffer(bufferC), staging: asBuffer(staging) };
+    const { output, spans } = await runTwoInputKernel(
+      kernel as unknown as Parameters<typeof runTwoInputKernel>[0],
+      a,
+      b,
+      { label: 'test', doing: 'Testing', waitingFor: 'the test', dispatch: (pass) => { for (let r = 0; r < repeats; r++) pass.dispatchWorkgroups(r + 1); } },
+      signal,
+    );
+    expect(device.submissions).toBe(1);
+    expect(device.waitsForWork).toBe(0);
+    expect(staging.maps).toBe(1);
+    expect(device.dispatches).toEqual(Array.from({ length: repeats }, (_, r) => r + 1));
+    expect(new Float32Array(bufferA.bytes)).toEqual(a);
+    expect(new Float32Array(bufferB.bytes)).toEqual(b);
+    // The stand-in computes nothing: c was cleared and copied back, so the run reads zeros, not the stale 7s.
+    expect([...output]).toEqual(new Array(length).fill(0));
+    expect(staging.mapped).toBe(false);
+    expect(spans.map((span) => span.phase)).toEqual(['upload', 'dispatch', 'wait', 'read-back']);
+    for (let i = 1; i < spans.length; i++) expect(spans[i]!.startEpochMs).toBeGreaterThanOrEqual(spans[i - 1]!.endEpochMs);
   });
 });
 

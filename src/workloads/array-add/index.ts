@@ -160,7 +160,8 @@ export const arrayAdd: Workload<Prepared, Float32Array> = {
       'spend more time copying than adding; workers on shared memory avoid the copy but share one memory bus, ' +
       'so they help only up to a point, as in the post. WebAssembly SIMD on shared memory (the browser\'s NumPy) ' +
       'adds four floats per instruction and shows how close the lanes come to the memory bus. The GPU adds fast but must first receive the arrays ' +
-      'and send the sum back: the upload and read-back phases usually dwarf the dispatch. Small arrays favour ' +
+      'and send the sum back: on the timeline, the wait for the GPU (copies up, the kernel, the copy back) usually ' +
+      'dwarfs the kernel itself where the GPU times it. Small arrays favour ' +
       'the plain loop; read the chart along the size axis for the crossover.',
     backends: ['serial', 'workers', 'shared-memory', 'wasm-simd', 'webgpu', 'gpujs'],
     sizeLabel: SIZE_LABELS['array-add'],
