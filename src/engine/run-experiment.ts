@@ -244,7 +244,9 @@ async function measureRound(
       implementation = implementationOf(scope.workload, config.backend);
       outcome = await measureGuarded(scope, config, position, earlier, guard, implementation, done);
     } catch (error) {
-      if (isAbortError(error)) throw error;
+      // A cancelled run ends here; an AbortError nobody asked for (a GPU wait its lost device ended, say) is a
+      // failure of this configuration like any other.
+      if (isAbortError(error) && ctx.signal.aborted) throw error;
       // Whatever is still running for this configuration stops: lanes claim no more tasks, waits end.
       guard.abandon(error);
       const lost = scope.gpu.lostReason;

@@ -184,3 +184,51 @@ describe('a feature the browser lacks', () => {
     expect((experiment.results.find((r) => r.backend === 'serial') as MeasuredResult).verified).toBe(true);
   });
 });
+
+describe('an AbortError nobody asked for', () => {
+  it('fails its configuration with the reason (a GPU wait that a lost device ended); the rest is measured', async () => {
+    const twins = twinWorkload(() => 1, []);
+    const message = `mapAsync aborted ${Math.random().toString(36).slice(2)}`;
+    const workload = {
+      ...twins,
+      implementations: {
+        ...twins.implementations,
+        'event-loop': {
+          ...twins.implementations['event-loop']!,
+          async run() {
+            throw new DOMException(message, 'AbortError');
+          },
+        },
+      },
+    };
+    clockMs = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => clockMs);
+    const experiment = await runExperiment({ workload: workload as Workload, preset: 'default' }, context(1));
+    const eventLoop = experiment.results.find((r) => r.backend === 'event-loop')!;
+    expect('error' in eventLoop && eventLoop.error).toContain(message);
+    expect((experiment.results.find((r) => r.backend === 'serial') as MeasuredResult).verified).toBe(true);
+  });
+
+  it('still ends the experiment when the run was cancelled', async () => {
+    const twins = twinWorkload(() => 1, []);
+    const cancel = new AbortController();
+    const workload = {
+      ...twins,
+      implementations: {
+        ...twins.implementations,
+        'event-loop': {
+          ...twins.implementations['event-loop']!,
+          async run() {
+            // Cancelled while the run is under way; the run then ends with the AbortError its signal gave it.
+            await new Promise((resolve) => setTimeout(resolve, 1));
+            cancel.abort();
+            throw new DOMException('cancelled', 'AbortError');
+          },
+        },
+      },
+    };
+    clockMs = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => clockMs);
+    await expect(runExperiment({ workload: workload as Workload, preset: 'default' }, { ...context(1), signal: cancel.signal })).rejects.toThrow(/cancel|abort/i);
+  });
+});
