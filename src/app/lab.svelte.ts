@@ -1,6 +1,7 @@
 /** The page's single lab controller: UI state as runes, and the one path every run takes (button or API). */
 import { capabilitiesOf, collectEnvironment } from '../env/capabilities.ts';
 import { measureUsableCores } from '../env/usable-cores-check.ts';
+import { whenPageIdle } from '../env/page-idle.ts';
 import { terminateAllWorkers } from '../executors/worker-pool.ts';
 import { runSuite, validateSuiteRequest, type SuiteRequest } from '../engine/run-suite.ts';
 import type { Progress } from '../engine/run-experiment.ts';
@@ -94,8 +95,11 @@ export class LabController {
     try {
       const results = await runSuite(request, environment, capabilitiesOf(environment), {
         signal: abortController.signal,
-        checkCores: (signal) =>
-          measureUsableCores(environment.hardwareConcurrency, signal, { timerResolutionMs: environment.timerResolutionMs }),
+        // After the page has drawn what it just showed (the last experiment's charts), not while it draws them.
+        checkCores: async (signal) => {
+          await whenPageIdle();
+          return measureUsableCores(environment.hardwareConcurrency, signal, { timerResolutionMs: environment.timerResolutionMs });
+        },
         onProgress: (p) => {
           const progress = describeProgress(p);
           this.progress = progress;
