@@ -124,18 +124,44 @@ function checkEndpoint(url: string): string {
   return url;
 }
 
-async function runOneBrowser(name: BrowserName, url: string, options: BenchOptions): Promise<Results> {
+/** What one browser's run cost, in ms: start and page load, the run itself (checks included), closing. */
+interface BrowserRunTimes {
+  startMs: number;
+  runMs: number;
+  closeMs: number;
+}
+
+async function runOneBrowser(name: BrowserName, url: string, options: BenchOptions): Promise<{ results: Results; times: BrowserRunTimes }> {
+  const launchedAt = performance.now();
   const browser = await launchBrowser(name, { firefoxWebgpu: options.firefoxWebgpu });
+  let results: Results;
+  let startMs: number;
+  let runMs: number;
+  let closeMs = 0;
   try {
     const page = await openLab(browser, url);
+    startMs = performance.now() - launchedAt;
     // Through the page's API: an endpoint on this machine, given in the address, would wait for a person to confirm it.
     if (options.endpoint) await page.evaluate((endpoint) => window.parallelLab!.setEndpoint(endpoint), options.endpoint);
-    const results = await runSuiteInPage(page, options.request, (label) => process.stderr.write(`  [${name}] ${label}\n`));
+    results = await runSuiteInPage(page, options.request, (label) => process.stderr.write(`  [${name}] ${label}\n`));
+    runMs = performance.now() - launchedAt - startMs;
     results.environment.runner = { ...browser.runner, headless: name !== 'webkit' };
-    return withDriverVersion(results, browser);
   } finally {
+    const closingAt = performance.now();
     await browser.close();
+    closeMs = performance.now() - closingAt;
   }
+  return { results: withDriverVersion(results, browser), times: { startMs, runMs, closeMs } };
+}
+
+/** "60.2 s wall time (...)": from the browser's start to the results, and where that time went. */
+function describeSuiteTime(times: BrowserRunTimes, experimentsMs: number): string {
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  return (
+    `${s(times.startMs + times.runMs)} wall time from the browser's start to the results (browser start and page load ` +
+    `${s(times.startMs)}; the run ${s(times.runMs)}: experiments ${s(experimentsMs)}, the rest the busy-machine checks ` +
+    `before and after them and the steps between them); closing the browser took ${s(times.closeMs)} more`
+  );
 }
 
 /** Links longer than this go to a file rather than the terminal. */
@@ -176,13 +202,9 @@ async function main(): Promise<number> {
   try {
     for (const name of options.browsers) {
       process.stderr.write(`Running ${options.request.experiments.join(', ')} in ${name} (${options.request.preset}) at ${server.url}\n`);
-      const start = performance.now();
-      const results = await runOneBrowser(name, server.url, options);
+      const { results, times } = await runOneBrowser(name, server.url, options);
       const experimentsMs = results.experiments.reduce((sum, e) => sum + e.durationMs, 0);
-      process.stderr.write(
-        `${name}: the suite took ${((performance.now() - start) / 1000).toFixed(1)} s wall time ` +
-          `(experiments ${(experimentsMs / 1000).toFixed(1)} s, browser start and page load included in the first)\n`,
-      );
+      process.stderr.write(`${name}: the suite took ${describeSuiteTime(times, experimentsMs)}\n`);
       const validation = validateResults(results);
       if (!validation.ok) problems.push(`${name}: results do not match the schema: ${validation.errors.join('; ')}`);
       problems.push(...problemsIn(results).map((p) => `${name}: ${p}`));
