@@ -2,6 +2,7 @@
 import { capabilitiesOf, collectEnvironment } from '../env/capabilities.ts';
 import { measureUsableCores } from '../env/usable-cores-check.ts';
 import { whenPageIdle } from '../env/page-idle.ts';
+import { throttledLatest } from './throttled-latest.ts';
 import { terminateAllWorkers } from '../executors/worker-pool.ts';
 import { runSuite, validateSuiteRequest, type SuiteRequest } from '../engine/run-suite.ts';
 import type { Progress } from '../engine/run-experiment.ts';
@@ -34,10 +35,20 @@ export interface RunObserver {
   progressed?(progress: SuiteProgress): void;
 }
 
+/** How often the progress bar is redrawn during a run: often enough to watch, rarely enough to stay out of the samples. */
+const SHOW_PROGRESS_EVERY_MS = 250;
+
 export class LabController {
   environment = $state.raw<EnvironmentReport | null>(null);
   status = $state<RunStatus>('idle');
-  progress = $state.raw<SuiteProgress | null>(null);
+  /** The run's progress as of now: what `parallelLab.progress()` answers. */
+  progress: SuiteProgress | null = null;
+  /**
+   * What the progress bar shows, and what an embedding page hears: the latest progress at most every
+   * SHOW_PROGRESS_EVERY_MS. Redrawn after every sample, the page would paint inside the timed runs of every fast
+   * configuration, on the cores the lanes are measured on.
+   */
+  shownProgress = $state.raw<SuiteProgress | null>(null);
   /** The latest result of each experiment, by id, whichever run produced it. */
   latest = $state.raw<Record<string, ExperimentResult>>({});
   lastResults = $state.raw<Results | null>(null);
@@ -46,6 +57,10 @@ export class LabController {
   message = $state<string | null>(null);
 
   private abortController: AbortController | null = null;
+  private readonly progressDisplay = throttledLatest<SuiteProgress>(SHOW_PROGRESS_EVERY_MS, (progress) => {
+    this.shownProgress = progress;
+    this.tell((o) => o.progressed?.(progress));
+  });
   private environmentPromise: Promise<EnvironmentReport> | null = null;
   private observers: RunObserver[] = [];
 
@@ -85,7 +100,7 @@ export class LabController {
     this.abortController = abortController;
     this.status = 'running';
     this.message = null;
-    this.progress = null;
+    this.setProgress(null);
     // Hidden pages get throttled timers and lower priority: an experiment that ran while hidden says so.
     let hiddenDuringExperiment = document.hidden;
     const onVisibility = () => (hiddenDuringExperiment ||= document.hidden);
@@ -100,11 +115,7 @@ export class LabController {
           await whenPageIdle();
           return measureUsableCores(environment.hardwareConcurrency, signal, { timerResolutionMs: environment.timerResolutionMs });
         },
-        onProgress: (p) => {
-          const progress = describeProgress(p);
-          this.progress = progress;
-          this.tell((o) => o.progressed?.(progress));
-        },
+        onProgress: (p) => this.setProgress(describeProgress(p)),
         onExperimentDone: (experiment) => {
           if (hiddenDuringExperiment) {
             experiment.warnings = [
@@ -132,8 +143,19 @@ export class LabController {
       this.tell((o) => o.runEnded({ cancelled }));
       document.removeEventListener('visibilitychange', onVisibility);
       this.abortController = null;
-      this.progress = null;
+      this.setProgress(null);
     }
+  }
+
+  /** Record progress at once; show it (and tell the observers) at most every SHOW_PROGRESS_EVERY_MS. */
+  private setProgress(progress: SuiteProgress | null): void {
+    this.progress = progress;
+    if (progress) {
+      this.progressDisplay.push(progress);
+      return;
+    }
+    this.progressDisplay.reset();
+    this.shownProgress = null;
   }
 
   /** Stop the run at the next task boundary; its workers are terminated at once. */
