@@ -78,7 +78,10 @@ describe('task ring protocol, in one thread', () => {
 // Starting Node worker threads that load TypeScript takes seconds on a loaded 2-core machine: a generous timeout.
 describe('task ring across threads (Node worker threads standing in for Web Workers)', { timeout: 90_000 }, () => {
   const started: Worker[] = [];
+  /** Each worker's exit, listened for from its start: one that exits before a test looks is not missed. */
+  const exits: Array<Promise<unknown>> = [];
   afterEach(async () => {
+    exits.splice(0);
     await Promise.all(started.splice(0).map((w) => w.terminate()));
   });
 
@@ -94,6 +97,8 @@ describe('task ring across threads (Node worker threads standing in for Web Work
             new Promise<number>((resolve, reject) => {
               const worker = new Worker(LOAD_FIXTURE, { eval: true, workerData: { kernel: ref.kernel, control, data, lane, laneCount, argWords, spinMs } });
               started.push(worker);
+              // An 'error' event rejects this too; serving reports it, so it is not reported twice.
+              exits.push(once(worker, 'exit').catch(() => undefined));
               worker.once('message', (m: { served?: number; error?: string }) => (m.error !== undefined ? reject(new Error(m.error)) : resolve(m.served!)));
               worker.once('error', reject);
             }),
@@ -125,7 +130,7 @@ describe('task ring across threads (Node worker threads standing in for Web Work
       expect(wakeUps.length).toBe(new Set(compute.map((s) => s.lane)).size);
     }
     await ring.stop();
-    await Promise.all(started.map((w) => once(w, 'exit')));
+    await Promise.all(exits);
   });
 
   it('a kernel that throws stops every lane claiming: the batch rejects with its message, and the ring refuses later batches', async () => {

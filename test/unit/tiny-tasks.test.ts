@@ -332,7 +332,10 @@ describe('shared-memory mailbox, one thread', () => {
 // Starting Node worker threads that load TypeScript takes seconds on a loaded 2-core machine: a generous timeout.
 describe('atomics dispatch across threads (Node worker threads standing in for Web Workers)', { timeout: 90_000 }, () => {
   const started: Worker[] = [];
+  /** Each worker's exit, listened for from its start: one that exits before a test looks is not missed. */
+  const exits: Array<Promise<unknown>> = [];
   afterEach(async () => {
+    exits.splice(0);
     await Promise.all(started.splice(0).map((w) => w.terminate()));
   });
 
@@ -350,6 +353,8 @@ describe('atomics dispatch across threads (Node worker threads standing in for W
             new Promise<number>((resolve, reject) => {
               const worker = new Worker(LOAD_FIXTURE, { eval: true, workerData: { kernel: ref.kernel, control, data, lane, argWords } });
               started.push(worker);
+              // An 'error' event rejects this too; serving reports it, so it is not reported twice.
+              exits.push(once(worker, 'exit').catch(() => undefined));
               worker.once('message', (m: { served?: number; error?: string }) =>
                 m.error !== undefined ? reject(new Error(m.error)) : resolve(m.served!),
               );
@@ -380,7 +385,7 @@ describe('atomics dispatch across threads (Node worker threads standing in for W
       expect(results).toEqual(args.map(([s, e]) => sumRangeModClosedForm(s, e)));
       expect(spans.filter((s) => s.phase === 'compute')).toHaveLength(tasks);
       await dispatcher.stop();
-      await Promise.all(started.map((w) => once(w, 'exit')));
+      await Promise.all(exits);
     } finally {
       atomics.waitAsync = saved;
     }
