@@ -78,6 +78,22 @@ async function measure(rounds: number, costOf: (run: number) => number, failAt?:
   return { experiment, log };
 }
 
+/** The twins with the event-loop lane's implementation partly replaced (a set-up or run that fails, say). */
+function twinsWithEventLoop(replaced: Partial<BackendImplementation<number, number>>): Workload {
+  const twins = twinWorkload(() => 1, []);
+  return {
+    ...twins,
+    implementations: { ...twins.implementations, 'event-loop': { ...twins.implementations['event-loop']!, ...replaced } },
+  } as Workload;
+}
+
+/** Run a workload once on the virtual clock. */
+function runOnClock(workload: Workload, ctx: ExperimentContext = context(1)) {
+  clockMs = 0;
+  vi.spyOn(performance, 'now').mockImplementation(() => clockMs);
+  return runExperiment({ workload, preset: 'default' }, ctx);
+}
+
 const medianOf = (backend: string, results: readonly unknown[]) =>
   (results as MeasuredResult[]).find((r) => r.backend === backend)!.medianMs;
 
@@ -164,22 +180,13 @@ describe('a feature the browser lacks', () => {
     // comlink re-creates a worker's error as a plain Error that keeps its name.
     ['in a worker', Object.assign(new Error('No OPFS here.'), { name: 'UnavailableError' })],
   ])('thrown %s makes the configuration unavailable with the reason, not failed; the rest is measured', async (_where, error) => {
-    const twins = twinWorkload(() => 1, []);
-    const workload = {
-      ...twins,
-      implementations: {
-        ...twins.implementations,
-        'event-loop': {
-          ...twins.implementations['event-loop']!,
-          async setup() {
-            throw error;
-          },
+    const experiment = await runOnClock(
+      twinsWithEventLoop({
+        async setup() {
+          throw error;
         },
-      },
-    };
-    clockMs = 0;
-    vi.spyOn(performance, 'now').mockImplementation(() => clockMs);
-    const experiment = await runExperiment({ workload: workload as Workload, preset: 'default' }, context(1));
+      }),
+    );
     expect(experiment.results.find((r) => r.backend === 'event-loop')).toEqual({ backend: 'event-loop', workers: 1, available: false, reason: 'No OPFS here.' });
     expect((experiment.results.find((r) => r.backend === 'serial') as MeasuredResult).verified).toBe(true);
   });
@@ -187,48 +194,29 @@ describe('a feature the browser lacks', () => {
 
 describe('an AbortError nobody asked for', () => {
   it('fails its configuration with the reason (a GPU wait that a lost device ended); the rest is measured', async () => {
-    const twins = twinWorkload(() => 1, []);
     const message = `mapAsync aborted ${Math.random().toString(36).slice(2)}`;
-    const workload = {
-      ...twins,
-      implementations: {
-        ...twins.implementations,
-        'event-loop': {
-          ...twins.implementations['event-loop']!,
-          async run() {
-            throw new DOMException(message, 'AbortError');
-          },
+    const experiment = await runOnClock(
+      twinsWithEventLoop({
+        async run() {
+          throw new DOMException(message, 'AbortError');
         },
-      },
-    };
-    clockMs = 0;
-    vi.spyOn(performance, 'now').mockImplementation(() => clockMs);
-    const experiment = await runExperiment({ workload: workload as Workload, preset: 'default' }, context(1));
+      }),
+    );
     const eventLoop = experiment.results.find((r) => r.backend === 'event-loop')!;
     expect('error' in eventLoop && eventLoop.error).toContain(message);
     expect((experiment.results.find((r) => r.backend === 'serial') as MeasuredResult).verified).toBe(true);
   });
 
   it('still ends the experiment when the run was cancelled', async () => {
-    const twins = twinWorkload(() => 1, []);
     const cancel = new AbortController();
-    const workload = {
-      ...twins,
-      implementations: {
-        ...twins.implementations,
-        'event-loop': {
-          ...twins.implementations['event-loop']!,
-          async run() {
-            // Cancelled while the run is under way; the run then ends with the AbortError its signal gave it.
-            await new Promise((resolve) => setTimeout(resolve, 1));
-            cancel.abort();
-            throw new DOMException('cancelled', 'AbortError');
-          },
-        },
+    const workload = twinsWithEventLoop({
+      async run() {
+        // Cancelled while the run is under way; the run then ends with the AbortError its signal gave it.
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        cancel.abort();
+        throw new DOMException('cancelled', 'AbortError');
       },
-    };
-    clockMs = 0;
-    vi.spyOn(performance, 'now').mockImplementation(() => clockMs);
-    await expect(runExperiment({ workload: workload as Workload, preset: 'default' }, { ...context(1), signal: cancel.signal })).rejects.toThrow(/cancel|abort/i);
+    });
+    await expect(runOnClock(workload, { ...context(1), signal: cancel.signal })).rejects.toThrow(/cancel|abort/i);
   });
 });
