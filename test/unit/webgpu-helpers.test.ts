@@ -3,10 +3,12 @@
  * no GPU): padded rows go up row by row and come back without their padding, a timed run is one submission
  * and one wait, and GPU timestamps become a duration only when they make sense.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createPassTimer,
   encodeReadBack,
+  gpuWait,
+  LOSS_NOTICE_MS,
   mapForReading,
   passTimestampWrites,
   readMappedFloat32,
@@ -209,5 +211,44 @@ describe('pass timer', () => {
     const timer = { readback } as unknown as PassTimer;
     expect(readMappedPassTimer(timer)).toBe(expected);
     expect(readback.mapped).toBe(false);
+  });
+});
+
+describe('a wait that fails', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A device whose loss the test announces when it likes, and a wait that fails as mapAsync does on a destroyed buffer. */
+  function failingWait() {
+    let announceLoss: (info: { reason: string; message: string }) => void = () => undefined;
+    const device = { lost: new Promise((resolve) => (announceLoss = resolve)) } as unknown as GPUDevice;
+    const work = Promise.reject(new DOMException('Buffer unmapped', 'AbortError'));
+    work.catch(() => undefined);
+    const waiting = gpuWait(device, work, new AbortController().signal, 'reading the result');
+    const outcome = waiting.then(
+      () => 'resolved',
+      (error: Error) => error.message,
+    );
+    return { announceLoss, outcome };
+  }
+
+  it('reports the device loss announced after it, as Firefox announces one at its next poll of the device', async () => {
+    vi.useFakeTimers();
+    const { announceLoss, outcome } = failingWait();
+    const lateByMs = Math.floor(LOSS_NOTICE_MS * (0.3 + 0.6 * Math.random()));
+    await vi.advanceTimersByTimeAsync(lateByMs);
+    announceLoss({ reason: 'destroyed', message: 'Device destroyed' });
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await outcome).toBe('The GPU device was lost (destroyed): Device destroyed');
+  });
+
+  it('reports its own error when no loss follows within the notice time', async () => {
+    vi.useFakeTimers();
+    const { announceLoss, outcome } = failingWait();
+    await vi.advanceTimersByTimeAsync(LOSS_NOTICE_MS + 1);
+    announceLoss({ reason: 'destroyed', message: 'too late to matter' });
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await outcome).toBe('Buffer unmapped');
   });
 });
