@@ -6,7 +6,7 @@
  * run is cancelled at random points many times while a requestAnimationFrame loop shows the page still responds.
  */
 import { describe, expect, it } from 'vitest';
-import { BROWSERS, type LabPage } from '../../src/cli/browsers.ts';
+import { ENGINES, type LabPage } from '../../src/cli/browsers.ts';
 import { waitForLab } from '../../src/cli/run-in-browser.ts';
 import type { SuiteRequest } from '../../src/engine/run-suite.ts';
 import type { BackendResult, Results } from '../../src/results/schema.ts';
@@ -85,7 +85,7 @@ async function expectRecovered(page: LabPage, request: SuiteRequest): Promise<vo
   expect(await page.evaluate(() => window.parallelLab!.liveWorkers())).toBe(0);
 }
 
-describe.each(BROWSERS)('%s: failing workers and devices', (browserName) => {
+describe.each(ENGINES)('%s: failing workers and devices', (browserName) => {
   const session = useLab(browserName);
 
   it.each([
