@@ -81,22 +81,26 @@ export const thoroughSampling: SamplingPolicy = {
   oversubscribe: true,
 };
 
-/** Tests and a first look: one pass, few samples. */
+/**
+ * Tests and a first look, in about half the default's time: one pass, a shorter warm-up and fewer samples
+ * (medians within ±5% where the time allows), sizes that stop sooner. A run may still take as long as
+ * the default's longest (the over-budget stop is at the same 4 s).
+ */
 export const quickSampling: SamplingPolicy = {
   warmupRuns: 2,
-  maxWarmupRuns: 5,
-  maxWarmupMs: 1_000,
-  warmupTolerance: 0.08,
+  maxWarmupRuns: 3,
+  maxWarmupMs: 200,
+  warmupTolerance: 0.1,
   minSamples: 5,
   minSamplesLongRuns: 3,
-  maxSamples: 21,
-  minTotalMs: 150,
+  maxSamples: 15,
+  minTotalMs: 60,
   minTicksPerSample: 1_000,
   rounds: 1,
   targetPrecision: 0.05,
-  budgetMs: 400,
-  overBudgetFactor: 20,
-  growth: { maxRunMs: 100, serialRunFactor: 3, experimentBudgetMs: 8_000 },
+  budgetMs: 100,
+  overBudgetFactor: 40,
+  growth: { maxRunMs: 60, serialRunFactor: 3, experimentBudgetMs: 5_000 },
   oversubscribe: false,
 };
 

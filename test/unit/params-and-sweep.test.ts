@@ -80,7 +80,10 @@ describe('sweeps and sampling', () => {
   it('short samples relative to the timer get more samples; long ones the minimum', () => {
     expect(planSampleCount(defaultSampling.budgetMs / 5, 0.005, defaultSampling)).toBe(defaultSampling.minSamples);
     expect(planSampleCount(0.05, 0.1, defaultSampling)).toBe(defaultSampling.maxSamples);
-    expect(planSampleCount(20, 0.005, quickSampling)).toBe(Math.ceil(quickSampling.minTotalMs / 20));
+    // Short next to the budget, long next to the timer: enough samples to fill the minimum measured time.
+    const warmupMs = quickSampling.minTotalMs / (quickSampling.minSamples + 3);
+    expect(warmupMs).toBeLessThan(quickSampling.budgetMs / 5);
+    expect(planSampleCount(warmupMs, 0.005, quickSampling)).toBe(quickSampling.minSamples + 3);
   });
 
   it('runs long next to the budget take the long-run minimum of samples; the thorough preset keeps its minimum', () => {
@@ -108,10 +111,12 @@ describe('sweeps and sampling', () => {
   });
 
   it('warm-up continues until two runs agree', () => {
-    expect(warmedUp([100], quickSampling)).toBe(false);
-    expect(warmedUp([130, 100], quickSampling)).toBe(false);
-    expect(warmedUp([130, 100, 98], quickSampling)).toBe(true);
-    expect(warmedUp([300, 200, 150, 120, 100], quickSampling)).toBe(true);
+    // The agreement rule alone: caps on runs and time far away.
+    const policy = { ...quickSampling, warmupRuns: 2, maxWarmupRuns: 5, maxWarmupMs: 10_000, warmupTolerance: 0.08 };
+    expect(warmedUp([100], policy)).toBe(false);
+    expect(warmedUp([130, 100], policy)).toBe(false);
+    expect(warmedUp([130, 100, 98], policy)).toBe(true);
+    expect(warmedUp([300, 200, 150, 120, 100], policy)).toBe(true);
   });
 });
 

@@ -196,7 +196,7 @@ describe('tiny-tasks workload', () => {
     [3, ['serial', 'workers'] as const, 3],
     [1, ['serial'] as const, 1],
   ])('configurations at %i cores with %j: every size, %i per size, lanes = cores', (cores, backends, perSize) => {
-    const params = resolveParams(tinyTasks, 'quick', { emptyBatch: 0 });
+    const params = resolveParams(tinyTasks, 'quick', { emptyBatch: 0, spawnAtEverySize: 1 });
     const configs = tinyTasks.configurations!(params, cores, backends);
     const sizes = taskSizesUs(params.minUs!, params.maxUs!, params.perDecade!);
     expect(configs).toHaveLength(sizes.length * perSize);

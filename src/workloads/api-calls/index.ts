@@ -77,7 +77,7 @@ export const apiCalls: Workload<Prepared, EchoResult[]> = {
       min: 1,
       max: 256,
       integer: true,
-      presets: { quick: 12, default: 8, thorough: 12 },
+      presets: { quick: 8, default: 8, thorough: 12 },
     },
     {
       key: 'latencyMs',

@@ -61,7 +61,7 @@ export const cpuHeavy: Workload<Prepared, bigint> = {
       min: 1_000,
       max: 1_500_000_000,
       integer: true,
-      presets: { quick: 120_000_000, default: 32_000_000, thorough: 400_000_000 },
+      presets: { quick: 16_000_000, default: 32_000_000, thorough: 400_000_000 },
     },
     {
       key: 'tasks',

@@ -134,7 +134,7 @@ export const dataTransfer: Workload<Prepared, Output> = {
       max: MAX_KIB,
       integer: true,
       unit: 'KiB',
-      presets: { quick: 256, default: 128, thorough: 1_024 },
+      presets: { quick: 128, default: 128, thorough: 1_024 },
     },
     {
       key: 'factor',

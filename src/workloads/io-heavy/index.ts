@@ -136,7 +136,7 @@ export const ioHeavy: Workload<Prepared, WriteOutcome[]> = {
       max: 256,
       integer: true,
       unit: 'MiB',
-      presets: { quick: 2, default: 1, thorough: 4 },
+      presets: { quick: 1, default: 1, thorough: 4 },
     },
     {
       key: 'files',

@@ -160,7 +160,7 @@ export const tinyTasks: Workload<Prepared, number[]> = {
       max: MAX_TASK_US,
       integer: false,
       unit: 'µs',
-      presets: { quick: 10_000, default: 1_000, thorough: 10_000 },
+      presets: { quick: 1_000, default: 1_000, thorough: 10_000 },
     },
     {
       key: 'perDecade',
@@ -200,7 +200,7 @@ export const tinyTasks: Workload<Prepared, number[]> = {
       min: 0,
       max: 1,
       integer: true,
-      presets: { quick: 1, default: 0, thorough: 1 },
+      presets: { quick: 0, default: 0, thorough: 1 },
     },
   ],
   implementations: { serial: throughExecutor, workers, 'shared-memory': sharedMemory },
