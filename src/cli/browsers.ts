@@ -94,6 +94,7 @@ async function launchChromium(colorScheme: ColorScheme | undefined): Promise<Lau
         // The context's requests: the page's, its workers' and its service worker's.
         onRequest: (listener) => context.on('request', (request) => listener(request.url())),
         addInitScript: async (script) => void (await page.addInitScript(script)),
+        addScript: async (source) => void (await page.evaluate(`${source}\n;undefined`)),
         close: () => context.close(),
       };
     },
@@ -146,6 +147,7 @@ async function launchFirefox(webgpu: boolean, colorScheme: ColorScheme | undefin
         onConsole: (listener) => page.on('console', (m) => listener(`${m.type()}: ${m.text()}`)),
         onRequest: (listener) => page.on('request', (request) => listener(request.url())),
         addInitScript: async (script) => void (await page.evaluateOnNewDocument(script)),
+        addScript: async (source) => void (await page.evaluate(`${source}\n;undefined`)),
         close: () => page.close(),
       };
     },

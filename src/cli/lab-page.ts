@@ -37,6 +37,11 @@ export interface LabPage {
    * listens for policy violations from the very start); WebDriver classic (WebKit) has no way to, and throws.
    */
   addInitScript(script: string): Promise<void>;
+  /**
+   * Run a script's source in the page now, as the driver runs its own code: not through the page's `eval`,
+   * which the lab's Content-Security-Policy refuses (a test injects axe-core this way).
+   */
+  addScript(source: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -138,7 +138,7 @@ async function within<T>(promise: Promise<T>, timeoutMs: number, message: () => 
 
 /** Start Xvfb on a display it picks itself (-displayfd), so parallel runs never collide. */
 async function startXvfb(): Promise<{ child: ChildProcess; display: string }> {
-  const child = startGroup(webkitPaths.xvfb, ['-displayfd', '3', '-nolisten', 'tcp', '-screen', '0', '1280x1024x24'], {
+  const child = startGroup(webkitPaths.xvfb, ['-displayfd', '3', '-nolisten', 'tcp', '-screen', '0', '2560x1600x24'], {
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
   });
   const tail = stderrTail(child);
@@ -253,6 +253,11 @@ async function evaluateIn(driver: WebDriver, source: string, arg: unknown): Prom
   return slice.value ?? undefined;
 }
 
+/** A viewport size the browser's window cannot give the page: a test at that size has nothing to measure there. */
+export class ViewportError extends Error {
+  override name = 'ViewportError';
+}
+
 /** Start Xvfb, WebKitWebDriver and a MiniBrowser session; a failure at any step stops what had started. */
 export async function launchWebKit(): Promise<LaunchedBrowser> {
   assertWebKitInstalled();
@@ -290,19 +295,41 @@ export async function launchWebKit(): Promise<LaunchedBrowser> {
         display: 'Xvfb',
       },
       async newPage() {
-        // WebDriver classic drives one window per session: the session's own window is the page.
+        // WebDriver classic drives one window per session: the session's own window is the page, blank as a
+        // new page is (so a link that differs from what it showed only by its fragment loads a new document).
+        await live.get('about:blank');
         return {
           goto: async (url) => live.get(url),
           reload: async () => live.navigate().refresh(),
           evaluate: (fn, arg) => evaluateIn(live, fn.toString(), arg) as never,
-          click: async (selector) => live.findElement(By.css(selector)).click(),
+          click: async (selector) => {
+            const element = await live.findElement(By.css(selector));
+            try {
+              await element.click();
+            } catch (error) {
+              // The driver scrolls the element just into view, where a sticky bar may cover it: bring it to the
+              // middle of the viewport and click once more.
+              if ((error as Error).name !== 'ElementClickInterceptedError') throw error;
+              await live.executeScript('arguments[0].scrollIntoView({ block: "center", inline: "center" });', element);
+              await element.click();
+            }
+          },
           fill: async (selector, text) => {
             const element = await live.findElement(By.css(selector));
             await element.clear();
             await element.sendKeys(text);
           },
+          // WebDriver sizes the window, toolbar and all: size it, see how much the page got, and grow it by the difference.
           setViewport: async (width, height) => {
-            await live.manage().window().setRect({ width, height });
+            const window = live.manage().window();
+            await window.setRect({ width, height });
+            const inner = (await live.executeScript('return [window.innerWidth, window.innerHeight];')) as [number, number];
+            if (inner[0] === width && inner[1] === height) return;
+            await window.setRect({ width: 2 * width - inner[0], height: 2 * height - inner[1] });
+            const got = (await live.executeScript('return [window.innerWidth, window.innerHeight];')) as [number, number];
+            if (got[0] !== width || got[1] !== height) {
+              throw new ViewportError(`WebKit's window cannot give the page ${width} × ${height} px: it gives ${got[0]} × ${got[1]} px (MiniBrowser's toolbar sets a narrowest width).`);
+            }
           },
           // WebDriver answers base64; an element's picture is its box, scrolled into view by the driver.
           screenshot: async (selector) =>
@@ -310,6 +337,8 @@ export async function launchWebKit(): Promise<LaunchedBrowser> {
           driverWorkerCount: () => undefined,
           onConsole: () => undefined,
           onRequest: () => undefined,
+          // WebDriver runs a script as a function body of its own, outside the page's policy.
+          addScript: async (source) => void (await live.executeScript(`${source}\n;return null;`)),
           addInitScript: () => Promise.reject(new Error('WebDriver classic cannot run a script before a page\'s own (WebKit has no init scripts here).')),
           close: async () => live.get('about:blank'),
         } satisfies LabPage;

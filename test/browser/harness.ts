@@ -26,6 +26,23 @@ export function useLab(name: BrowserName): () => LabSession {
   };
 }
 
+/**
+ * A second page beside the session's, for what a reader opening a link elsewhere sees. WebKit's WebDriver
+ * drives one window a session, so there it is a page of a second browser; closing it closes that too.
+ */
+export async function secondPage(session: LabSession): Promise<LabPage> {
+  if (session.browser.name !== 'webkit') return session.browser.newPage();
+  const other = await launchBrowser('webkit');
+  const page = await other.newPage();
+  return {
+    ...page,
+    close: async () => {
+      await page.close();
+      await other.close();
+    },
+  };
+}
+
 /** Choose a file in the Import control, as a person picking it in the file dialog would. */
 export function importText(page: LabPage, text: string, name: string): Promise<void> {
   return page.evaluate(
