@@ -27,8 +27,9 @@ export function createLabApi(lab: LabController, saved?: { history: HistoryContr
     progress: () => (lab.progress ? { ...lab.progress } : null),
     status: () => lab.status,
     /**
-     * The busy-machine check every run makes at its start and end, on its own: usable cores, verdict and how
-     * long it took; null where it cannot run (one reported core, no workers). Refused during a run, which it would slow.
+     * The busy-machine check every run makes at its start (and at its end after 2 s or more of experiments), on
+     * its own: usable cores, verdict and how long it took; null where it cannot run (one reported core, no
+     * workers). Refused during a run, which it would slow.
      */
     checkCores: async () => {
       if (lab.running) throw new Error('A run is in progress: the check would compete with it for the cores.');

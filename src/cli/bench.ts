@@ -160,7 +160,7 @@ function describeSuiteTime(times: BrowserRunTimes, experimentsMs: number): strin
   return (
     `${s(times.startMs + times.runMs)} wall time from the browser's start to the results (browser start and page load ` +
     `${s(times.startMs)}; the run ${s(times.runMs)}: experiments ${s(experimentsMs)}, the rest the busy-machine checks ` +
-    `before and after them and the steps between them); closing the browser took ${s(times.closeMs)} more`
+    `around them and the steps between them); closing the browser took ${s(times.closeMs)} more`
   );
 }
 

@@ -9,7 +9,7 @@ import { experimentEstimateMs, SuiteClock } from './eta.ts';
 import { checkPreset, ParamError, resolveParams } from './params.ts';
 import { plannedConfigurationCount, runExperiment, type ExperimentContext, type Progress } from './run-experiment.ts';
 import { BACKEND_IDS, isBackendId, type Capabilities } from './backends.ts';
-import { tryCoreCheck, withCoreFigures, type CoreCheck } from './suite-cores.ts';
+import { AFTER_CHECK_MIN_RUN_MS, tryCoreCheck, withCoreFigures, type CoreCheck } from './suite-cores.ts';
 import { coresForScaling } from '../measure/usable-cores.ts';
 
 export const APP = { name: 'parallel-lab', version: '0.1.0' } as const;
@@ -29,8 +29,10 @@ export interface SuiteHooks {
   onExperimentDone?: (experiment: ExperimentResult) => void;
   random?: () => number;
   createPool?: ExperimentContext['createPool'];
-  /** The busy-machine check, run before and after the experiments; left out, nothing is measured or recorded. */
+  /** The busy-machine check, run before the experiments and after long ones; left out, nothing is measured or recorded. */
   checkCores?: CoreCheck;
+  /** Experiments that ran less than this (ms) get no check after them; AFTER_CHECK_MIN_RUN_MS unless given. */
+  afterCheckMinRunMs?: number;
 }
 
 /**
@@ -91,6 +93,7 @@ export async function runSuite(
       return experimentEstimateMs(plannedConfigurationCount(workload, params, plannedCores, sampling.oversubscribe), sampling);
     }),
   );
+  const experimentsStart = performance.now();
   for (const [experimentIndex, id] of request.experiments.entries()) {
     const experimentStart = performance.now();
     try {
@@ -129,7 +132,8 @@ export async function runSuite(
       throw error;
     }
   }
-  if (!results.cancelled) {
+  const ranLongEnough = performance.now() - experimentsStart >= (hooks.afterCheckMinRunMs ?? AFTER_CHECK_MIN_RUN_MS);
+  if (!results.cancelled && ranLongEnough) {
     const coresAfter = await tryCoreCheck(hooks.checkCores, capabilities.workers, hooks.signal);
     results.environment = withCoreFigures(environment, coresBefore, coresAfter);
   }

@@ -1,4 +1,7 @@
-/** The busy-machine check around a suite: run before and after the experiments, recorded in the environment. */
+/**
+ * The busy-machine check around a suite: run before the experiments, and after them when they ran long enough
+ * for other load to come and go; recorded in the environment.
+ */
 import { isAbortError } from '../executors/abort.ts';
 import { coresForScaling, type CoreJudgement } from '../measure/usable-cores.ts';
 import type { EnvironmentReport } from '../results/schema.ts';
@@ -9,6 +12,13 @@ export type CoreCheck = (signal: AbortSignal) => Promise<CoreJudgement | undefin
 
 /** How long one core check may take before it is given up (it takes about a second; its budget is far less). */
 export const CORE_CHECK_LIMIT_MS = 30_000;
+
+/**
+ * Experiments shorter than this are judged by the check before them alone. The check takes 0.5-1.5 s (more on
+ * a busy machine, which it looks at again): after a shorter run it would cost more than the run itself to look
+ * at a machine it saw moments before.
+ */
+export const AFTER_CHECK_MIN_RUN_MS = 2_000;
 
 /** Pauses before each further look after a busy reading: a page settles within a second or two, a hog does not. */
 export const RECHECK_PAUSES_MS: readonly number[] = [500, 1_000];

@@ -1,6 +1,7 @@
 /**
- * `npm run bench` end to end in each browser: a real process, a real browser, every registered experiment
- * in its quick preset, and the JSON validated against the shipped schema.
+ * `npm run bench` refusing bad input, and `npm run bench` itself (its rebuild included) against a server of the
+ * user's own. Alone, since its rebuild rewrites the build the other browser tests serve. The quick suite in
+ * each browser is bench-suite.test.ts.
  */
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -9,18 +10,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
-import { quickSampling } from '../../src/measure/sampling.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROWSERS } from '../../src/cli/browsers.ts';
 import { echoReply } from '../../src/cli/latency-endpoint.ts';
-import { validateResults } from '../../src/results/validate.ts';
 import type { MeasuredResult, Results } from '../../src/results/schema.ts';
-import { workloads } from '../../src/workloads/registry.ts';
 import { root, runBench as bench, type CliOutcome } from './bench-cli.ts';
 
-/** The one call through `npm run bench` itself, build step included; the others skip the rebuild. */
+/** A call through `npm run bench` itself, build step included (the custom-endpoint case); the others skip the rebuild. */
 async function npmRunBench(args: string[], env: Record<string, string> = {}): Promise<CliOutcome> {
   try {
     const { stdout, stderr } = await promisify(execFile)('npm', ['run', '--silent', 'bench', '--', ...args], {
@@ -42,69 +37,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
-});
-
-const shipped = JSON.parse(await readFile(join(root, 'public/schema/results.v1.json'), 'utf8'));
-const ids = workloads.map((w) => w.meta.id);
-
-describe.each(BROWSERS)('npm run bench --quick in %s', (browserName) => {
-  let outcome: CliOutcome;
-  let doc: Results;
-  beforeAll(async () => {
-    const out = join(dir, `${browserName}.json`);
-    const args = ['--browser', browserName, '--quick', '--out', out];
-    // Chromium's run goes through the npm script as a reader would type it; Firefox's reuses that build.
-    outcome = await (browserName === 'chromium' ? npmRunBench(args) : bench(args));
-    doc = JSON.parse(await readFile(out, 'utf8')) as Results;
-  }, 600_000);
-
-  it('exits 0, prints a table and writes JSON valid against the shipped schema', () => {
-    expect(outcome.code, outcome.stderr).toBe(0);
-    expect(outcome.stdout).toMatch(/cpu-heavy\s+workers\s+2\s+[\d.]+/);
-    const validation = validateResults(doc);
-    expect(validation.ok, JSON.stringify(validation)).toBe(true);
-    const ajv = new Ajv({ strict: false });
-    (addFormats as unknown as (a: Ajv) => void)(ajv);
-    expect(ajv.validate(shipped, doc), ajv.errorsText()).toBe(true);
-    expect(doc.environment.browser.name).toBe(browserName);
-    expect(doc.environment.crossOriginIsolated).toBe(true);
-    expect(doc.environment.runner?.headless).toBe(true);
-    if (browserName === 'firefox') expect(doc.environment.runner?.webgpuPrefs).toBe(true);
-  });
-
-  it('runs every registered experiment; every available result is verified, every unavailable one says why', () => {
-    expect(doc.experiments.map((e) => e.id)).toEqual(ids);
-    for (const experiment of doc.experiments) {
-      const serial = experiment.results.filter((r) => r.backend === 'serial');
-      expect(serial.length, experiment.id).toBeGreaterThan(0);
-      for (const r of experiment.results) {
-        const where = `${experiment.id} / ${r.backend} ${r.variant ?? ''} × ${r.workers ?? ''} @ ${r.size ?? ''}`;
-        if (!r.available) {
-          expect(r.reason.length, where).toBeGreaterThan(10);
-          continue;
-        }
-        expect('error' in r ? r.error : '', where).toBe('');
-        const m = r as MeasuredResult;
-        expect(m.verified, where).toBe(true);
-        // 3 samples for runs long next to the preset's budget, 5 or more otherwise (see measure/sampling.ts).
-        expect(m.samplesMs.length, where).toBeGreaterThanOrEqual(quickSampling.minSamplesLongRuns);
-        expect(m.ci95Ms[0], where).toBeLessThanOrEqual(m.medianMs);
-        expect(m.ci95Ms[1], where).toBeGreaterThanOrEqual(m.medianMs);
-        expect(m.timeline.length, where).toBeGreaterThan(0);
-      }
-    }
-  });
-
-  it('cpu-heavy: one compute bar per task, no more lanes than workers, an Amdahl fit for workers', () => {
-    const experiment = doc.experiments.find((e) => e.id === 'cpu-heavy')!;
-    for (const r of experiment.results) {
-      if (!r.available || !('medianMs' in r)) continue;
-      const computeBars = r.timeline.filter((b) => b.phase === undefined || b.phase === 'compute');
-      expect(computeBars.length).toBe(Number(experiment.params.tasks));
-      expect(new Set(r.timeline.map((b) => b.lane)).size).toBeLessThanOrEqual(r.workers);
-    }
-    expect(experiment.amdahl.workers?.serialFraction).toBeGreaterThanOrEqual(0);
-  });
 });
 
 describe('npm run bench refuses bad input', () => {

@@ -47,6 +47,12 @@ const quiet = (browserName: string, found: { busy?: boolean; usableCores?: numbe
 
 const cpuHeavyQuick = (browser: string, out: string) => ['--browser', browser, '--experiments', 'cpu-heavy', '--quick', '--out', out];
 
+/**
+ * A longer loop for the run beside the CPU-bound processes: its experiments take several times
+ * AFTER_CHECK_MIN_RUN_MS there, so the check after them runs and is recorded too.
+ */
+const cpuHeavyLong = (browser: string, out: string) => [...cpuHeavyQuick(browser, out), '--param', 'cpu-heavy.n=96000000'];
+
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'parallel-lab-busy-'));
@@ -67,7 +73,7 @@ describe.each(BROWSERS)('the busy-machine check in %s', (browserName) => {
     let outcome: CliOutcome;
     try {
       for (let i = 0; i < Math.max(1, cores - 1); i++) hogs.push(await startHog());
-      outcome = await runBench(cpuHeavyQuick(browserName, out));
+      outcome = await runBench(cpuHeavyLong(browserName, out));
     } finally {
       await stopHogs();
     }
@@ -97,7 +103,6 @@ describe.each(BROWSERS)('the busy-machine check in %s', (browserName) => {
     expect(outcome.code, outcome.stderr).toBe(0);
     const env = (JSON.parse(await readFile(out, 'utf8')) as Results).environment;
     expect(env.usableCores).toBeGreaterThanOrEqual(1);
-    expect(env.usableCoresAfter).toBeGreaterThanOrEqual(1);
     expect(env.scalingCores).toBe(env.hardwareConcurrency);
     expect(outcome.stderr.includes('The machine was busy')).toBe(env.busy);
     let reading = { busy: env.busy, usableCores: env.usableCores };

@@ -1,7 +1,9 @@
 /** One real browser per test file, opened on the lab served by the global setup, and what more than one file does on it. */
 import { afterAll, beforeAll, inject } from 'vitest';
 import { launchBrowser, type BrowserName, type LabPage, type LaunchedBrowser } from '../../src/cli/browsers.ts';
-import { openLab } from '../../src/cli/run-in-browser.ts';
+import { openLab, waitForLab } from '../../src/cli/run-in-browser.ts';
+import type { SuiteRequest } from '../../src/engine/run-suite.ts';
+import type { BackendResult, Results } from '../../src/results/schema.ts';
 
 export interface LabSession {
   browser: LaunchedBrowser;
@@ -56,3 +58,24 @@ export function importText(page: LabPage, text: string, name: string): Promise<v
     { text, name },
   );
 }
+
+/** A fresh page: nothing left from an earlier test. */
+export async function freshLab(page: LabPage, url: string): Promise<void> {
+  await page.goto(url);
+  await waitForLab(page);
+}
+
+/** Run a suite through the page API; the outcome comes back as data so a rejection keeps its message. */
+export function runInPage(page: LabPage, request: SuiteRequest): Promise<Results> {
+  return page.evaluate(async (req: SuiteRequest) => window.parallelLab!.run(req), request);
+}
+
+/** A configuration that ran and failed, with its error. */
+export type FailedResult = BackendResult & { verified: false; error: string };
+
+/** The configurations of a run that failed, so a test can say which and why. */
+export const failedOf = (results: Results) =>
+  results.experiments.flatMap((e) => e.results).filter((r): r is FailedResult => r.available && !r.verified);
+
+/** The configurations of a run that were measured and verified. */
+export const verifiedOf = (results: Results) => results.experiments.flatMap((e) => e.results).filter((r) => r.available && r.verified);

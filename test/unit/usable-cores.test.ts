@@ -8,7 +8,7 @@ import { busyWarning, describeUsableCores, plannedCoresNote } from '../../src/an
 import { formatResultsTable } from '../../src/cli/report.ts';
 import type { Capabilities } from '../../src/engine/backends.ts';
 import { runSuite } from '../../src/engine/run-suite.ts';
-import { tryCoreCheck, withCoreFigures } from '../../src/engine/suite-cores.ts';
+import { RECHECK_PAUSES_MS, tryCoreCheck, withCoreFigures } from '../../src/engine/suite-cores.ts';
 import {
   calibratedIterations,
   checkedWorkerCount,
@@ -213,6 +213,8 @@ describe('runSuite with the check', () => {
     const results = await runSuite(request, env, capabilities(true), {
       signal: new AbortController().signal,
       checkCores: async (signal) => (signals.push(signal), fewer),
+      // These experiments take milliseconds: any length counts as long enough here.
+      afterCheckMinRunMs: 0,
     });
     expect(signals).toHaveLength(2);
     expect(results.environment).toMatchObject({ hardwareConcurrency: 4, usableCores: 1.99, usableCoresAfter: 1.99, busy: false, scalingCores: 2 });
@@ -221,6 +223,34 @@ describe('runSuite with the check', () => {
     expect(lanes).toEqual([1, 2]);
     expect(validateResults(results).ok).toBe(true);
     expect(env).not.toHaveProperty('usableCores');
+  });
+
+  it('checks only before experiments shorter than the threshold, and after those that reach it', async () => {
+    const idleFour: CoreJudgement = { workerCount: 4, usableCores: 3.9, verdict: 'as-reported', busy: false };
+    const busyFour: CoreJudgement = { workerCount: 4, usableCores: 1.5, verdict: 'busy', busy: true };
+    /** Idle at the first look, busy at every later one. */
+    const busyAfter = () => (calls++ === 0 ? idleFour : busyFour);
+    // Fresh random parameters: the run's length is measured, never assumed.
+    const sized = { ...request, params: { 'cpu-heavy': { n: 10_000 + Math.floor(Math.random() * 40_000), tasks: 2 + Math.floor(Math.random() * 6) } } };
+    let calls = 0;
+    const short = await runSuite(sized, env, capabilities(true), {
+      signal: new AbortController().signal,
+      checkCores: async () => busyAfter(),
+      afterCheckMinRunMs: 60_000,
+    });
+    expect(calls).toBe(1);
+    expect(short.environment).toMatchObject({ usableCores: 3.9, busy: false });
+    expect(short.environment).not.toHaveProperty('usableCoresAfter');
+    calls = 0;
+    const long = await runSuite(sized, env, capabilities(true), {
+      signal: new AbortController().signal,
+      checkCores: async () => busyAfter(),
+      afterCheckMinRunMs: 0,
+    });
+    // Once before; after, a busy reading and the further looks it gets.
+    expect(calls).toBe(2 + RECHECK_PAUSES_MS.length);
+    // A busy reading after the run flags the whole run.
+    expect(long.environment).toMatchObject({ usableCores: 3.9, usableCoresAfter: 1.5, busy: true });
   });
 
   it('keeps the reported cores on a busy machine, and flags it', async () => {
