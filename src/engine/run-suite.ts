@@ -9,6 +9,7 @@ import { experimentEstimateMs, SuiteClock } from './eta.ts';
 import { checkPreset, ParamError, resolveParams } from './params.ts';
 import { plannedConfigurationCount, runExperiment, type ExperimentContext, type Progress } from './run-experiment.ts';
 import { BACKEND_IDS, isBackendId, type Capabilities } from './backends.ts';
+import { defaultWatchdog } from './watchdog.ts';
 import { AFTER_CHECK_MIN_RUN_MS, tryCoreCheck, withCoreFigures, type CoreCheck } from './suite-cores.ts';
 import { coresForScaling } from '../measure/usable-cores.ts';
 
@@ -20,7 +21,15 @@ export interface SuiteRequest {
   preset: Preset;
   params?: Record<string, Record<string, unknown>>;
   backends?: BackendId[];
+  /**
+   * The watchdog's floor in ms (WATCHDOG_FLOOR_RANGE_MS; defaultWatchdog's otherwise): a page running short
+   * experiments can hear of a worker that stopped answering sooner than the generous default lets it.
+   */
+  watchdogFloorMs?: number;
 }
+
+/** The watchdog floors a request may ask for: a second at least (a GC pause is no hang), ten minutes at most. */
+export const WATCHDOG_FLOOR_RANGE_MS = { min: 1_000, max: 600_000 } as const;
 
 export interface SuiteHooks {
   signal: AbortSignal;
@@ -59,6 +68,15 @@ export function validateSuiteRequest(request: SuiteRequest): void {
   }
   for (const id of Object.keys(perExperiment)) {
     if (!(experiments as string[]).includes(id)) workloadById(id);
+  }
+  const { watchdogFloorMs } = given as Record<string, unknown>;
+  if (
+    watchdogFloorMs !== undefined &&
+    !(Number.isInteger(watchdogFloorMs) && (watchdogFloorMs as number) >= WATCHDOG_FLOOR_RANGE_MS.min && (watchdogFloorMs as number) <= WATCHDOG_FLOOR_RANGE_MS.max)
+  ) {
+    throw new ParamError(
+      `watchdogFloorMs must be a whole number of ms between ${WATCHDOG_FLOOR_RANGE_MS.min.toLocaleString('en-US')} and ${WATCHDOG_FLOOR_RANGE_MS.max.toLocaleString('en-US')}.`,
+    );
   }
   if (backends !== undefined && !Array.isArray(backends)) throw new ParamError('backends must be a list of backend ids.');
   for (const backend of (backends ?? []) as unknown[]) {
@@ -109,6 +127,7 @@ export async function runSuite(
           random: hooks.random ?? Math.random,
           capabilities,
           hardwareConcurrency: plannedCores,
+          ...(request.watchdogFloorMs !== undefined ? { watchdog: { ...defaultWatchdog, floorMs: request.watchdogFloorMs } } : {}),
           timerResolutionMs: environment.timerResolutionMs,
           sampling,
           onProgress: (p) =>

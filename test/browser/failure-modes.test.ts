@@ -49,10 +49,17 @@ function sabotageWorkers(page: LabPage, mode: 'throw' | 'hang' | 'terminate'): P
   }, mode);
 }
 
+/**
+ * The watchdog's floor for these runs, in ms: their runs take milliseconds, so a worker that stops answering
+ * is given up after this rather than after the default's generous 10 s.
+ */
+const WATCHDOG_FLOOR_MS = 3_000;
+
 /** cpu-heavy on serial and the worker backends, quick, with a short loop: a fraction of a second a configuration. */
 const cpuHeavy = (): SuiteRequest => ({
   experiments: ['cpu-heavy'],
   preset: 'quick',
+  watchdogFloorMs: WATCHDOG_FLOOR_MS,
   params: { 'cpu-heavy': { n: 2_000_000 + Math.floor(Math.random() * 2_000_000), tasks: 8 + Math.floor(Math.random() * 8) } },
   backends: ['workers', 'shared-memory'],
 });
@@ -72,8 +79,8 @@ describe.each(ENGINES)('%s: failing workers and devices', (browserName) => {
 
   it.each([
     ['throws', 'throw', /^RangeError: Experiment "cpu-heavy" has no kernel "sabotaged"\.$/],
-    ['never answers', 'hang', /^WatchdogError: No progress for \d+ s during (workers|shared-memory) × \d+, (warm-up|sample \d+): given up so the rest of the suite goes on\.$/],
-    ['is terminated mid-run', 'terminate', /^WatchdogError: No progress for \d+ s during (workers|shared-memory) × \d+, (warm-up|sample \d+): given up/],
+    ['never answers', 'hang', /^WatchdogError: No progress for \d+(\.\d)? s during (workers|shared-memory) × \d+, (warm-up|sample \d+): given up so the rest of the suite goes on\.$/],
+    ['is terminated mid-run', 'terminate', /^WatchdogError: No progress for \d+(\.\d)? s during (workers|shared-memory) × \d+, (warm-up|sample \d+): given up/],
   ] as const)('a worker that %s fails its configuration alone, with a clear message', async (_, mode, message) => {
     const { page, url } = session();
     await freshLab(page, url);
@@ -83,6 +90,11 @@ describe.each(ENGINES)('%s: failing workers and devices', (browserName) => {
     const failed = failedOf(results);
     expect(failed.map((r) => r.error)).toHaveLength(1);
     expect(failed[0]!.error).toMatch(message);
+    // A hang is given up after the request's floor (or 20 times the longest run, when that is longer), well
+    // before the default floor of 10 s.
+    const givenUpAfterS = Number(failed[0]!.error.match(/No progress for ([\d.]+) s/)?.[1] ?? 0);
+    if (mode !== 'throw') expect(givenUpAfterS).toBeGreaterThanOrEqual(WATCHDOG_FLOOR_MS / 1000);
+    if (mode !== 'throw') expect(givenUpAfterS).toBeLessThan(10);
     // The other configurations' results are kept, serial among them.
     const verified = verifiedOf(results);
     expect(verified.some((r) => r.backend === 'serial')).toBe(true);

@@ -349,6 +349,7 @@ describe('fuzz: parameters', FUZZ_TIMEOUT, () => {
           preset: fc.oneof(fc.constantFrom('quick', 'default', 'thorough'), fc.anything({ maxDepth: 1 })),
           params: fc.anything({ maxDepth: 3 }),
           backends: fc.oneof(fc.array(fc.constantFrom('serial', 'workers', 'quantum')), fc.anything({ maxDepth: 1 })),
+          watchdogFloorMs: fc.oneof(fc.integer({ min: -1, max: 700_000 }), fc.double(), fc.anything({ maxDepth: 1 })),
         },
         { requiredKeys: [] },
       ),

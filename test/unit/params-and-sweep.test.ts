@@ -37,6 +37,9 @@ describe('parameters', () => {
     expect(() =>
       validateSuiteRequest({ experiments: ['cpu-heavy'], preset: 'quick', params: { 'cpu-heavy': { n: -1 } } }),
     ).toThrow(/n must be between/);
+    // Any whole number of ms within the range is a watchdog floor a request may ask for.
+    const floorMs = 1_000 + Math.floor(Math.random() * 599_001);
+    expect(() => validateSuiteRequest({ experiments: ['cpu-heavy'], preset: 'quick', watchdogFloorMs: floorMs })).not.toThrow();
   });
 });
 
@@ -164,6 +167,10 @@ describe('the page API: any value, a clear ParamError, never a TypeError', () =>
     ['no preset', { experiments: ['cpu-heavy'] }, /Unknown preset undefined/],
     ['backends as text', { experiments: ['cpu-heavy'], preset: 'quick', backends: 'serial' }, /backends must be a list/],
     ['a backend that is not text', { experiments: ['cpu-heavy'], preset: 'quick', backends: [{}] }, /Unknown backend/],
+    ['a watchdog floor under a second', { experiments: ['cpu-heavy'], preset: 'quick', watchdogFloorMs: 999 }, /watchdogFloorMs must be a whole number of ms between 1,000 and 600,000/],
+    ['a watchdog floor over ten minutes', { experiments: ['cpu-heavy'], preset: 'quick', watchdogFloorMs: 600_001 }, /watchdogFloorMs must be/],
+    ['a fractional watchdog floor', { experiments: ['cpu-heavy'], preset: 'quick', watchdogFloorMs: 1500.5 }, /watchdogFloorMs must be/],
+    ['a watchdog floor as text', { experiments: ['cpu-heavy'], preset: 'quick', watchdogFloorMs: '2000' }, /watchdogFloorMs must be/],
   ];
   it.each(requests)('validateSuiteRequest with %s says so', (_name, request, message) => {
     let thrown: unknown;
