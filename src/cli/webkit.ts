@@ -253,6 +253,12 @@ async function evaluateIn(driver: WebDriver, source: string, arg: unknown): Prom
   return slice.value ?? undefined;
 }
 
+/** Sizings of the window before setViewport gives up, and the pause before each re-measure, in ms. */
+const VIEWPORT_ATTEMPTS = 5;
+const VIEWPORT_SETTLE_MS = 150;
+/** No window is sized smaller than this while correcting, in px: a page that needs less gets an error instead. */
+const MIN_WINDOW_PX = 200;
+
 /** A viewport size the browser's window cannot give the page: a test at that size has nothing to measure there. */
 export class ViewportError extends Error {
   override name = 'ViewportError';
@@ -319,17 +325,23 @@ export async function launchWebKit(): Promise<LaunchedBrowser> {
             await element.clear();
             await element.sendKeys(text);
           },
-          // WebDriver sizes the window, toolbar and all: size it, see how much the page got, and grow it by the difference.
+          // WebDriver sizes the window, toolbar and all: size it, see how much the page got, and grow it by the
+          // difference. The window manager applies a size a moment later, and the toolbar settles once shown, so
+          // measure and correct a few times before giving up.
           setViewport: async (width, height) => {
             const window = live.manage().window();
-            await window.setRect({ width, height });
-            const inner = (await live.executeScript('return [window.innerWidth, window.innerHeight];')) as [number, number];
-            if (inner[0] === width && inner[1] === height) return;
-            await window.setRect({ width: 2 * width - inner[0], height: 2 * height - inner[1] });
-            const got = (await live.executeScript('return [window.innerWidth, window.innerHeight];')) as [number, number];
-            if (got[0] !== width || got[1] !== height) {
-              throw new ViewportError(`WebKit's window cannot give the page ${width} × ${height} px: it gives ${got[0]} × ${got[1]} px (MiniBrowser's toolbar sets a narrowest width).`);
+            const inner = async () => (await live.executeScript('return [window.innerWidth, window.innerHeight];')) as [number, number];
+            let rect = { width, height };
+            let got: [number, number] = [0, 0];
+            for (let attempt = 0; attempt < VIEWPORT_ATTEMPTS; attempt++) {
+              await window.setRect(rect);
+              if (attempt > 0) await new Promise((settled) => setTimeout(settled, VIEWPORT_SETTLE_MS));
+              got = await inner();
+              if (got[0] === width && got[1] === height) return;
+              rect = { width: Math.max(MIN_WINDOW_PX, rect.width + width - got[0]), height: Math.max(MIN_WINDOW_PX, rect.height + height - got[1]) };
             }
+            const why = got[0] > width ? " (MiniBrowser's toolbar sets a narrowest width)" : '';
+            throw new ViewportError(`WebKit's window cannot give the page ${width} × ${height} px: it gives ${got[0]} × ${got[1]} px${why}.`);
           },
           // WebDriver answers base64; an element's picture is its box, scrolled into view by the driver.
           screenshot: async (selector) =>

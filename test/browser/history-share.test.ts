@@ -172,9 +172,21 @@ describe.each(ENGINES)('%s: saved runs, export, import, share links and comparis
     exportedOnce ??= (async () => {
       await freshLab(page, url);
       await page.evaluate(() => window.parallelLab!.run({ experiments: ['cpu-heavy'], preset: 'quick' }).then(() => undefined));
-      await expect.poll(() => page.evaluate(() => document.querySelectorAll('[data-testid="history"] tr[data-run-id]').length), POLL).toBe(1);
+      // Opened once the history has recorded the run's end, as the row's status shows a reader.
+      await expect
+        .poll(() => page.evaluate(() => [...document.querySelectorAll('[data-testid="history"] tr[data-run-id]')].map((tr) => tr.getAttribute('data-status'))), POLL)
+        .toEqual(['complete']);
       await page.click('[data-testid="history-open"]');
-      await expect.poll(() => page.evaluate(() => document.querySelector('[data-testid="opened-run"]')?.getAttribute('data-origin')), POLL).toBe('history');
+      await expect
+        .poll(
+          () =>
+            page.evaluate(() => ({
+              origin: document.querySelector('[data-testid="opened-run"]')?.getAttribute('data-origin') ?? null,
+              alert: document.querySelector('.alert-text')?.textContent ?? null,
+            })),
+          POLL,
+        )
+        .toEqual({ origin: 'history', alert: null });
       await captureDownloads(page);
       return download(page, '[data-testid="opened-actions"] [data-testid="export-json"]');
     })();
