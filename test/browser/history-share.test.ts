@@ -171,7 +171,7 @@ describe.each(ENGINES)('%s: saved runs, export, import, share links and comparis
     const { page, url } = session();
     exportedOnce ??= (async () => {
       await freshLab(page, url);
-      await page.evaluate(() => window.parallelLab!.run({ experiments: ['cpu-heavy'], preset: 'quick' }).then(() => undefined));
+      await page.evaluate(() => window.parallelLab!.run({ experiments: ['cpu-heavy'], preset: 'quick', params: { 'cpu-heavy': { n: 4_000_000 } } }).then(() => undefined));
       // Opened once the history has recorded the run's end, as the row's status shows a reader.
       await expect
         .poll(() => page.evaluate(() => [...document.querySelectorAll('[data-testid="history"] tr[data-run-id]')].map((tr) => tr.getAttribute('data-status'))), POLL)
@@ -232,29 +232,42 @@ describe.each(ENGINES)('%s: saved runs, export, import, share links and comparis
     expect((JSON.parse(exported.text) as Results).cancelled).toBe(true);
   });
 
-  it('deletes a saved run with a chance to undo: Undo brings it back, otherwise it is gone after a reload', async () => {
+  it('deletes a saved run with a chance to undo: Undo brings it back; otherwise the next delete removes it for good, and a page closed meanwhile keeps the run', async () => {
     const { page, url } = session();
     const exported = await exportedRun();
     await freshLab(page, url);
-    await importShown(page, exported.text, exported.name);
-    await page.click('[data-testid="save-opened"]');
-    await expect.poll(() => page.evaluate(() => document.querySelectorAll('[data-testid="history"] tr[data-run-id]').length), POLL).toBe(1);
+    for (const [docText, name] of [[exported.text, exported.name], [scaledCopy(exported.text, 1.25), 'another-run.json']] as const) {
+      await importShown(page, docText, name);
+      await page.click('[data-testid="save-opened"]');
+      await expect.poll(() => text(page, '[data-testid="saved-note"]'), POLL).toBe('Saved to history.');
+      await page.click('[data-testid="close-opened"]');
+    }
+    const rowIds = () => page.evaluate(() => [...document.querySelectorAll('[data-testid="history"] tr[data-run-id]')].map((tr) => tr.getAttribute('data-run-id')!));
+    const savedIds = () => page.evaluate(async () => (await window.parallelLab!.history()).map((r) => r.id));
+    await expect.poll(rowIds, POLL).toHaveLength(2);
+    const [first, second] = await rowIds();
+    const deleteRow = (id: string) => page.click(`[data-testid="history"] tr[data-run-id="${id}"] [data-testid="history-delete"]`);
 
-    await page.click('[data-testid="history-delete"]');
+    await deleteRow(first!);
     await expect.poll(() => text(page, '[data-testid="delete-toast"]'), POLL).toMatch(/^Deleted the run of .+\.\s+Undo$/);
-    expect(await page.evaluate(() => document.querySelectorAll('[data-testid="history"] tr[data-run-id]').length)).toBe(0);
+    expect(await rowIds()).toEqual([second]);
     await page.click('[data-testid="undo-delete"]');
-    await expect.poll(() => page.evaluate(() => document.querySelectorAll('[data-testid="history"] tr[data-run-id]').length), POLL).toBe(1);
+    await expect.poll(rowIds, POLL).toEqual([first, second]);
     expect(await text(page, '[data-testid="delete-toast"]')).toBe('');
-    expect(await page.evaluate(async () => (await window.parallelLab!.history()).length)).toBe(1);
+    expect((await savedIds()).sort()).toEqual([first, second].sort());
 
-    // Not undone: once the notice is gone, so is the run, for good.
-    await page.click('[data-testid="history-delete"]');
-    await expect.poll(() => text(page, '[data-testid="delete-toast"]'), POLL).not.toBe('');
-    await expect.poll(() => text(page, '[data-testid="delete-toast"]'), POLL).toBe('');
+    // Not undone: the next delete ends the first one's undo period at once (as its timer would, which the
+    // unit tests cover), so that run leaves the disk; the second stays on disk while it can still be undone.
+    await deleteRow(first!);
+    await expect.poll(rowIds, POLL).toEqual([second]);
+    // The list empties once the first run's removal from disk has finished and the second's undo period begun.
+    await deleteRow(second!);
+    await expect.poll(rowIds, POLL).toEqual([]);
+    await expect.poll(() => text(page, '[data-testid="delete-toast"]'), POLL).toMatch(/^Deleted the run of .+\.\s+Undo$/);
+    // A page closed before the undo period ends keeps that run, the safe way to fail; the first is gone for good.
     await page.reload();
     await waitForLab(page);
-    await expect.poll(() => text(page, '[data-testid="history-empty"]'), POLL).toMatch(/No saved runs/);
+    await expect.poll(rowIds, POLL).toEqual([second]);
   });
 
   it('exports a saved run as JSON and CSV, and imports the JSON back with identical numbers', async () => {

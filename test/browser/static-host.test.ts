@@ -81,7 +81,7 @@ describe.each(ENGINES)('dist/ on a host without headers, in %s', (browserName) =
       const directives = labPolicyDirectives(policyOptionsFromEnv());
       expect(policy).toEqual({ meta: serializePolicy(metaPolicy(directives)), header: serializePolicy(directives) });
       const results = (await page.evaluate(() =>
-        window.parallelLab!.run({ experiments: ['cpu-heavy'], preset: 'quick', params: { 'cpu-heavy': { n: 12_000_000 } }, backends: ['shared-memory'] }),
+        window.parallelLab!.run({ experiments: ['cpu-heavy'], preset: 'quick', params: { 'cpu-heavy': { n: 2_000_000 } }, backends: ['shared-memory'] }),
       )) as Results;
       const shared = results.experiments[0]!.results.filter((r) => r.backend === 'shared-memory');
       expect(shared.length).toBeGreaterThan(0);
