@@ -3,11 +3,10 @@
  * Debian's Firefox ESR through puppeteer-core over WebDriver BiDi (both headless), and Debian's WebKitGTK
  * through selenium-webdriver over W3C WebDriver on an Xvfb display (webkit.ts).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { BrowserName, ColorScheme, LabPage, LaunchedBrowser } from './lab-page.ts';
+import { freshFirefoxProfile } from './firefox-profile.ts';
 import { assertWebKitInstalled, launchWebKit } from './webkit.ts';
 
 export type { BrowserName, ColorScheme, LabPage, LaunchedBrowser } from './lab-page.ts';
@@ -104,7 +103,11 @@ async function launchChromium(colorScheme: ColorScheme | undefined): Promise<Lau
 
 async function launchFirefox(webgpu: boolean, colorScheme: ColorScheme | undefined): Promise<LaunchedBrowser> {
   const puppeteer = (await import('puppeteer-core')).default;
-  const profile = await mkdtemp(join(tmpdir(), 'parallel-lab-firefox-'));
+  // A copy of a profile set up once, rather than an empty one each launch: Firefox starts about 2 s sooner.
+  const profile = await freshFirefoxProfile(executablePaths.firefox, async (empty) => {
+    const first = await puppeteer.launch({ browser: 'firefox', executablePath: executablePaths.firefox, headless: true, userDataDir: empty });
+    await first.close();
+  });
   const prefs = {
     ...(webgpu ? { 'dom.webgpu.enabled': true, 'gfx.webgpu.ignore-blocklist': true } : {}),
     ...(colorScheme ? { [FIREFOX_COLOR_SCHEME_PREF]: colorScheme === 'dark' ? 0 : 1 } : {}),
