@@ -5,6 +5,8 @@
 import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { expect } from 'vitest';
+import type { BackendResult, ExperimentResult, MeasuredResult } from '../../src/results/schema.ts';
 
 /** The repository root, where the CLI runs. */
 export const root = resolve(import.meta.dirname, '../..');
@@ -29,4 +31,27 @@ export async function runBench(args: string[], timeoutMs = 600_000): Promise<Cli
     const e = error as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
   }
+}
+
+/** Where a result sits in its run, for a failure message: experiment, backend, variant, lanes and size. */
+export const whereOf = (experiment: ExperimentResult, r: BackendResult) =>
+  `${experiment.id} / ${r.backend} ${r.variant ?? ''} × ${r.workers ?? ''} @ ${r.size ?? ''}`;
+
+/**
+ * What every configuration of a bench run must end as: unavailable with a reason a reader can act on, or
+ * measured without an error and verified. Returns the measured ones, for the caller's further checks.
+ */
+export function expectFinished(experiment: ExperimentResult): Array<{ where: string; result: MeasuredResult }> {
+  const measured: Array<{ where: string; result: MeasuredResult }> = [];
+  for (const r of experiment.results) {
+    const where = whereOf(experiment, r);
+    if (!r.available) {
+      expect(r.reason.length, where).toBeGreaterThan(10);
+      continue;
+    }
+    expect('error' in r ? r.error : '', where).toBe('');
+    expect((r as MeasuredResult).verified, where).toBe(true);
+    measured.push({ where, result: r as MeasuredResult });
+  }
+  return measured;
 }

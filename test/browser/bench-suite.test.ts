@@ -13,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSERS } from '../../src/cli/browsers.ts';
 import { quickSampling } from '../../src/measure/sampling.ts';
 import { validateResults } from '../../src/results/validate.ts';
-import type { MeasuredResult, Results } from '../../src/results/schema.ts';
+import type { Results } from '../../src/results/schema.ts';
 import { workloads } from '../../src/workloads/registry.ts';
-import { root, runBench, type CliOutcome } from './bench-cli.ts';
+import { expectFinished, root, runBench, type CliOutcome } from './bench-cli.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -58,15 +58,7 @@ describe.each(BROWSERS)('npm run bench --quick in %s', (browserName) => {
     for (const experiment of doc.experiments) {
       const serial = experiment.results.filter((r) => r.backend === 'serial');
       expect(serial.length, experiment.id).toBeGreaterThan(0);
-      for (const r of experiment.results) {
-        const where = `${experiment.id} / ${r.backend} ${r.variant ?? ''} × ${r.workers ?? ''} @ ${r.size ?? ''}`;
-        if (!r.available) {
-          expect(r.reason.length, where).toBeGreaterThan(10);
-          continue;
-        }
-        expect('error' in r ? r.error : '', where).toBe('');
-        const m = r as MeasuredResult;
-        expect(m.verified, where).toBe(true);
+      for (const { where, result: m } of expectFinished(experiment)) {
         // 3 samples for runs long next to the preset's budget, 5 or more otherwise (see measure/sampling.ts).
         expect(m.samplesMs.length, where).toBeGreaterThanOrEqual(quickSampling.minSamplesLongRuns);
         expect(m.ci95Ms[0], where).toBeLessThanOrEqual(m.medianMs);
