@@ -6,6 +6,7 @@
  * carried from one run to the next (no page was ever opened in the template).
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { cp, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +35,7 @@ export async function freshFirefoxProfile(executablePath: string, firstStart: Fi
   const profile = await mkdtemp(join(folder, 'parallel-lab-firefox-'));
   try {
     const template = await templatePath(executablePath, folder);
-    if (!(await exists(template))) await makeTemplate(template, firstStart, folder);
+    if (!existsSync(template)) await makeTemplate(template, firstStart, folder);
     await cp(template, profile, { recursive: true, force: true });
   } catch {
     // An empty profile: Firefox sets it up itself.
@@ -54,13 +55,7 @@ async function makeTemplate(template: string, firstStart: FirstStart, folder: st
   } catch (error) {
     await rm(making, { recursive: true, force: true });
     // Another launch moved its template into place first: use that one.
-    if (!(await exists(template))) throw error;
+    if (!existsSync(template)) throw error;
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}

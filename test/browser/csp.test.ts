@@ -12,6 +12,7 @@ import { labPolicyDirectives, metaPolicy, policyOptionsFromEnv, serializePolicy 
 import { ENGINES, launchBrowser, type LabPage, type LaunchedBrowser } from '../../src/cli/browsers.ts';
 import { waitForLab } from '../../src/cli/run-in-browser.ts';
 import type { Results } from '../../src/results/schema.ts';
+import { recordedResources, RESOURCE_RECORDER } from './harness.ts';
 
 const POLL = { timeout: 60_000, interval: 200 };
 
@@ -23,15 +24,14 @@ interface Violation {
 }
 
 /**
- * Runs in every document before the lab (after it, in WebKit): records policy violations, the file names of
+ * Runs in every document before the lab (after it, in WebKit): records policy violations, and the file names of
  * downloads the page starts (skipped, so no file is written), which is how the test knows a PNG or an export
- * was made, and the URLs the page's Resource Timing lists, from the page's start (the observer is buffered).
+ * was made.
  */
 const RECORDER = `(() => {
   const violations = [];
   const downloads = [];
-  const resources = [];
-  Object.defineProperty(window, '__labTest', { value: { violations, downloads, resources } });
+  Object.defineProperty(window, '__labTest', { value: { violations, downloads } });
   addEventListener('securitypolicyviolation', (e) => {
     violations.push({ directive: e.effectiveDirective, blocked: e.blockedURI, source: e.sourceFile + ':' + e.lineNumber });
   }, true);
@@ -40,15 +40,11 @@ const RECORDER = `(() => {
     if (this.download) return void downloads.push(this.download);
     return click.call(this);
   };
-  new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) resources.push(entry.name);
-  }).observe({ type: 'resource', buffered: true });
 })();`;
 
 interface Recorded {
   violations: Violation[];
   downloads: string[];
-  resources: string[];
 }
 
 const recorded = (page: LabPage) => page.evaluate(() => (window as unknown as { __labTest: Recorded }).__labTest);
@@ -68,14 +64,16 @@ describe.each(ENGINES)('%s: the lab under its Content-Security-Policy', (browser
     if (!driverSees) requests.push(...(await seenRequests()));
     await page.goto(address);
     await waitForLab(page);
-    if (!driverSees) await page.addScript(RECORDER);
+    if (!driverSees) {
+      await page.addScript(RECORDER);
+      await page.addScript(RESOURCE_RECORDER);
+    }
   }
 
   /** Every request seen so far: the driver's log, or the page's Resource Timing after the earlier pages'. */
   async function seenRequests(): Promise<string[]> {
     if (driverSees) return requests;
-    const onPage = await page.evaluate(() => (window as unknown as { __labTest?: Recorded }).__labTest?.resources ?? []);
-    return [...requests, ...onPage];
+    return [...requests, ...(await recordedResources(page))];
   }
 
   beforeAll(async () => {

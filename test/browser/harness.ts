@@ -79,3 +79,21 @@ export const failedOf = (results: Results) =>
 
 /** The configurations of a run that were measured and verified. */
 export const verifiedOf = (results: Results) => results.experiments.flatMap((e) => e.results).filter((r) => r.available && r.verified);
+
+/**
+ * Where WebDriver classic (WebKit) reports no requests: a buffered Resource Timing observer, installed once the
+ * page has loaded, that lists every URL the page fetched from its start (its fetches and its workers' scripts,
+ * not what workers fetch) in `__labResources`. Read with `recordedResources`.
+ */
+export const RESOURCE_RECORDER = `(() => {
+  const resources = [];
+  Object.defineProperty(window, '__labResources', { value: resources });
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) resources.push(entry.name);
+  }).observe({ type: 'resource', buffered: true });
+})();`;
+
+/** The URLs RESOURCE_RECORDER has listed in this page; none where it was not installed. */
+export function recordedResources(page: LabPage): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { __labResources?: string[] }).__labResources?.slice() ?? []);
+}

@@ -10,18 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../../src/cli/browsers.ts';
 import { echoReply } from '../../src/cli/latency-endpoint.ts';
 import { waitForLab } from '../../src/cli/run-in-browser.ts';
-import { useLab } from './harness.ts';
+import { recordedResources, RESOURCE_RECORDER, useLab } from './harness.ts';
 
 const POLL = { timeout: 60_000, interval: 100 };
-
-/** Lists the URLs of the page's Resource Timing, from its start, in `__labResources`. */
-const RESOURCE_RECORDER = `(() => {
-  const resources = [];
-  Object.defineProperty(window, '__labResources', { value: resources });
-  new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) resources.push(entry.name);
-  }).observe({ type: 'resource', buffered: true });
-})();`;
 
 /** Marks the link's endpoint: the lab's own echo path, which the lab's own runs call without this query. */
 const LINK_MARK = 'from=link';
@@ -58,8 +49,7 @@ describe.each(ENGINES)('%s: an endpoint on the local network from a link', (brow
     await page.goto(`${url}?experiments=api-calls&preset=quick&autorun&endpoint=${encodeURIComponent(endpoint)}`);
     await waitForLab(page);
     if (browserName === 'webkit') await page.addScript(RESOURCE_RECORDER);
-    const requests = async () =>
-      browserName === 'webkit' ? page.evaluate(() => (window as unknown as { __labResources: string[] }).__labResources.slice()) : logged.slice();
+    const requests = async () => (browserName === 'webkit' ? recordedResources(page) : logged.slice());
     return { page, requests };
   }
 
