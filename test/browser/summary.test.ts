@@ -16,6 +16,8 @@ import { ENGINES, launchBrowser, type LabPage } from '../../src/cli/browsers.ts'
 import { runSuiteInPage, waitForLab } from '../../src/cli/run-in-browser.ts';
 import { pngSizePx, summaryScreenshot, type SummaryPicture } from '../../src/cli/summary-picture.ts';
 import type { ExperimentResult, MeasuredResult, Results } from '../../src/results/schema.ts';
+import { shortTick } from '../../src/components/charts/axis-format.ts';
+import { sizeMarks } from '../../src/analysis/speedup-series.ts';
 import { importText, secondPage, useLab } from './harness.ts';
 
 const POLL = { timeout: 120_000, interval: 200 };
@@ -258,6 +260,35 @@ describe.each(ENGINES)('%s: the run at a glance', (browserName) => {
     // The charts redraw for the new width after it is set; a label caught mid-redraw is not a defect, one
     // that stays until the poll gives up is (and the message lists it).
     await expect.poll(() => labelDefects(page).then(({ outside, overlapping }) => ({ outside, overlapping })), POLL).toEqual({ outside: [], overlapping: [] });
+  });
+
+  it('keeps the size chart\'s corner labels apart where the lanes lose far below 1× (a copy of the run, imported)', async () => {
+    const { page } = session();
+    await page.setViewport(1280, 900);
+    // The same run with array-add's lanes slower, so that its lowest speedup is a hair below 1/32, 1/64 or 1/128:
+    // the speedup axis then ends at that power of two, whose label sits in the corner beside the first size's
+    // (where the two once overlapped).
+    const slower = JSON.parse(JSON.stringify(results)) as Results;
+    const add = slower.experiments.find((e) => e.id === 'array-add')!;
+    const lowest = 2 ** -(5 + Math.floor(3 * Math.random()));
+    const factor = Math.min(...sizeMarks(add).flatMap((m) => (m.speedup === undefined ? [] : [m.speedup]))) / (lowest * 0.999);
+    for (const r of add.results) {
+      if (r.backend === 'serial' || !('medianMs' in r)) continue;
+      r.medianMs *= factor;
+      r.ci95Ms = [r.ci95Ms[0] * factor, r.ci95Ms[1] * factor];
+      r.samplesMs = r.samplesMs.map((s) => s * factor);
+    }
+    await importText(page, JSON.stringify(slower), 'slower.json');
+    try {
+      const ticks = () =>
+        page.evaluate(() =>
+          [...document.querySelectorAll('[data-testid="opened-run"] #opened-array-add .plot svg text')].map((t) => t.textContent ?? ''),
+        );
+      await expect.poll(async () => (await ticks()).includes(shortTick(lowest)), POLL).toBe(true);
+      await expect.poll(() => labelDefects(page).then(({ outside, overlapping }) => ({ outside, overlapping })), POLL).toEqual({ outside: [], overlapping: [] });
+    } finally {
+      await page.click('[data-testid="close-opened"]');
+    }
   });
 
   it.for([1280, 390])('passes the accessibility audit after the run at %i px', async (widthPx, { skip }) => {
