@@ -210,8 +210,8 @@ export function headlineFigures(results: Results): HeadlineFigure[] {
     value: saturates ?? null,
     text: saturates === undefined || saturates === null ? 'not measured' : String(saturates),
   });
-  const pathName = { spawn: 'a worker spawned per task', pooled: 'pooled workers (a message per task)', atomics: 'a shared-memory mailbox per lane', ring: 'the shared-memory task ring' } as const;
-  for (const variant of ['spawn', 'pooled', 'atomics', 'ring'] as const) {
+  const pathName = { spawn: 'a worker spawned per task', pooled: 'pooled workers (a message per task)', atomics: 'a shared-memory mailbox per lane', ring: 'the shared-memory task ring', 'ring-page': 'the shared-memory task ring with the page as a lane' } as const;
+  for (const variant of ['spawn', 'pooled', 'atomics', 'ring', 'ring-page'] as const) {
     const key = Object.keys(tiny?.derived ?? {}).find((k) => k.startsWith('breakEvenUs.') && k.endsWith(`.${variant}`));
     const value = key ? tiny!.derived![key]! : null;
     figures.push({
@@ -221,7 +221,7 @@ export function headlineFigures(results: Results): HeadlineFigure[] {
       text: value === null ? 'not measured' : typeof value === 'number' ? `${value} µs` : value === 'never' ? 'never (in the sweep)' : `${value} µs`,
     });
   }
-  for (const variant of ['pooled', 'atomics', 'ring'] as const) {
+  for (const variant of ['pooled', 'atomics', 'ring', 'ring-page'] as const) {
     const key = Object.keys(tiny?.derived ?? {}).find((k) => k.startsWith('perTaskUs.') && k.endsWith(`.${variant}`));
     const value = key ? tiny!.derived![key]! : null;
     figures.push({

@@ -23,6 +23,7 @@ const PATHS = [
   { backend: 'workers', variant: 'pooled', name: 'workers, a message per task' },
   { backend: 'shared-memory', variant: 'atomics', name: 'shared memory, mailbox per lane' },
   { backend: 'shared-memory', variant: 'ring', name: 'shared memory, task ring' },
+  { backend: 'shared-memory', variant: 'ring-page', name: 'shared memory, task ring with the page as a lane' },
 ] as const;
 
 function parseOptions(argv: string[]) {

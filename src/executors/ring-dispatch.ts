@@ -1,15 +1,18 @@
 /**
  * Ring dispatch: persistent workers serving whole batches from shared memory (executors/task-ring.ts).
  * The page writes a batch once, publishes it with one store and one notify, and learns that the batch is
- * done once: the per-task cost is a compare-and-swap and the kernel, on the lanes alone.
+ * done once: the per-task cost is a compare-and-swap and the kernel, on the lanes alone. Where the page is
+ * one of the lanes (the caller runs tasks too, as fork-join pools do), it claims tasks beside the workers
+ * instead of waiting: one worker fewer to wake, and no thread more than there are lanes.
  */
 import { epochNowMs } from '../measure/clock.ts';
 import type { TaskSpan } from '../measure/timeline.ts';
 import type { KernelRef } from '../workloads/kernels.ts';
 import { throwIfAborted } from './abort.ts';
+import { resolveKernel } from './kernels.ts';
 import { findWaitAsync, waitWhileEqual } from './atomics-dispatch.ts';
 import type { MapOutcome } from './contract.ts';
-import { RING_CONTROL_SLOTS, RING_MAX_TASKS, RingSlot, openClaim, ringLayout } from './task-ring.ts';
+import { RING_CONTROL_SLOTS, RING_MAX_TASKS, RingSlot, openClaim, ringLayout, runClaims, type RingKernel } from './task-ring.ts';
 import type { WorkerPool } from './worker-pool.ts';
 
 /** How lanes and the page wait between and for batches. */
@@ -22,6 +25,12 @@ export interface RingOptions {
   spinningLanes: number;
   /** How long the page checks synchronously for a short batch's end before it waits on the event loop. */
   pageSpinMs: number;
+  /**
+   * The page is lane 0 and runs tasks of each batch itself for up to this long (then leaves the rest to the
+   * workers, so that input and rendering get their turn); the workers are lanes 1 and up. Absent: the page
+   * only hands out, and every lane is a worker.
+   */
+  pageLaneMs?: number;
 }
 
 /** Persistent workers serving batches from the ring; stop() releases them for other work. */
@@ -47,8 +56,9 @@ export function spinningLaneCount(laneCount: number, cores: number): number {
 }
 
 /**
- * Park the first `laneCount` workers of a started pool in the ring loop of `kernel` (taking `argWords`
- * numbers per task). Resolves once every worker is in its loop, so no sample pays for the start.
+ * Park workers of a started pool in the ring loop of `kernel` (taking `argWords` numbers per task): the
+ * first `laneCount` of them, or one fewer where the page is a lane. Resolves once every worker is in its
+ * loop, so no sample pays for the start.
  */
 export async function startRingDispatch(
   pool: WorkerPool,
@@ -66,9 +76,15 @@ export async function startRingDispatch(
   const control = new Int32Array(new SharedArrayBuffer(RING_CONTROL_SLOTS * Int32Array.BYTES_PER_ELEMENT));
   const data = new Float64Array(new SharedArrayBuffer(layout.dataSlots(options.capacity) * Float64Array.BYTES_PER_ELEMENT));
   const waitAsync = findWaitAsync();
-  const remotes = pool.lanes(laneCount);
-  const serving = remotes.map((remote, lane) =>
-    remote.serveRing(kernel, control, data, lane, laneCount, argWords, lane < options.spinningLanes ? options.spinMs : 0),
+  const pageLane = options.pageLaneMs !== undefined;
+  // Resolved before any worker starts: an unknown kernel fails here, with its name.
+  const pageKernel = pageLane ? (resolveKernel<Float64Array, unknown>(kernel) as RingKernel) : undefined;
+  const pageArgs = new Float64Array(argWords);
+  const firstWorkerLane = pageLane ? 1 : 0;
+  const workerCount = laneCount - firstWorkerLane;
+  const remotes = workerCount > 0 ? pool.lanes(workerCount) : [];
+  const serving = remotes.map((remote, index) =>
+    remote.serveRing(kernel, control, data, firstWorkerLane + index, laneCount, argWords, index < options.spinningLanes ? options.spinMs : 0),
   );
   // A lane's failure is read from the ring; its rejection is only awaited for its message.
   for (const s of serving) s.catch(() => undefined);
@@ -103,7 +119,7 @@ export async function startRingDispatch(
   try {
     for (;;) {
       const ready = Atomics.load(control, RingSlot.ready);
-      if (ready >= laneCount) break;
+      if (ready >= workerCount) break;
       // A worker that cannot start its loop (an unknown kernel) never counts itself ready: its rejection says why.
       await Promise.race([
         whileValue(RingSlot.ready, ready, signal),
@@ -138,8 +154,20 @@ export async function startRingDispatch(
       const postedEpochMs = epochNowMs();
       // The store publishes everything written above (Atomics are sequentially consistent).
       Atomics.store(control, RingSlot.generation, generation);
-      Atomics.notify(control, RingSlot.generation, Math.min(count, laneCount));
+      Atomics.notify(control, RingSlot.generation, Math.min(count, workerCount));
 
+      if (pageKernel) {
+        data[layout.wake(0)] = epochNowMs();
+        try {
+          // With no worker beside it the page runs the whole batch; otherwise it leaves what is left after its time to them.
+          const untilMs = workerCount > 0 ? performance.now() + options.pageLaneMs! : Infinity;
+          runClaims(pageKernel, control, data, layout, 0, generation, pageArgs, untilMs);
+        } catch (error) {
+          // runClaims has marked the ring failed: the workers stop claiming, and later batches are refused.
+          broken = error instanceof Error ? error : new Error(String(error));
+          throw broken;
+        }
+      }
       // A short batch ends within microseconds: look for its end before paying for a trip through the event loop.
       const spinUntil = performance.now() + options.pageSpinMs;
       while (Atomics.load(control, RingSlot.finished) !== generation && performance.now() < spinUntil);

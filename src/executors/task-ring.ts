@@ -116,36 +116,58 @@ export function serveRing(kernel: RingKernel, control: Int32Array, data: Float64
     seen = generation;
     if (Atomics.load(control, RingSlot.stop) !== 0) return served;
     data[at.wake(lane)] = epochNowMs();
-    // Published before the generation, so this is the new batch's count (Atomics are sequentially consistent).
-    const count = Atomics.load(control, RingSlot.count);
-    const tag = openClaim(generation);
-    for (;;) {
-      if (Atomics.load(control, RingSlot.failed) !== 0) break;
-      const claim = Atomics.load(control, RingSlot.claim);
-      const task = claim & INDEX_MASK;
-      if (claim - task !== tag || task >= count) break;
-      if (Atomics.compareExchange(control, RingSlot.claim, claim, claim + 1) !== claim) continue;
-      const argsAt = at.args(task);
-      for (let w = 0; w < argWords; w++) args[w] = data[argsAt + w]!;
-      data[at.start(task)] = epochNowMs();
-      let value: unknown;
-      try {
-        value = kernel(args);
-        if (typeof value !== 'number') throw new TypeError('A kernel served through the task ring must return a number synchronously.');
-      } catch (error) {
-        Atomics.store(control, RingSlot.failed, 1);
-        Atomics.store(control, RingSlot.finished, generation);
-        Atomics.notify(control, RingSlot.finished);
-        throw error;
-      }
-      data[at.result(task)] = value;
-      data[at.end(task)] = epochNowMs();
-      data[at.lane(task)] = lane;
-      served += 1;
-      if (Atomics.add(control, RingSlot.done, 1) + 1 === count) {
-        Atomics.store(control, RingSlot.finished, generation);
-        Atomics.notify(control, RingSlot.finished);
-      }
+    served += runClaims(kernel, control, data, at, lane, generation, args, Infinity);
+  }
+}
+
+/**
+ * Claim and run tasks of batch `generation` until none are left, the ring has failed or `untilMs`
+ * (performance.now()) has passed: the loop every lane runs, the page too where it is one of them. Returns how
+ * many it ran. On a kernel's error it marks the ring failed (so the other lanes stop claiming and the page
+ * stops waiting) and rethrows.
+ */
+export function runClaims(
+  kernel: RingKernel,
+  control: Int32Array,
+  data: Float64Array,
+  at: ReturnType<typeof ringLayout>,
+  lane: number,
+  generation: number,
+  args: Float64Array,
+  untilMs: number,
+): number {
+  const argWords = args.length;
+  // Published before the generation, so this is the batch's count (Atomics are sequentially consistent).
+  const count = Atomics.load(control, RingSlot.count);
+  const tag = openClaim(generation);
+  let ran = 0;
+  for (;;) {
+    if (Atomics.load(control, RingSlot.failed) !== 0) return ran;
+    const claim = Atomics.load(control, RingSlot.claim);
+    const task = claim & INDEX_MASK;
+    if (claim - task !== tag || task >= count) return ran;
+    if (untilMs !== Infinity && performance.now() > untilMs) return ran;
+    if (Atomics.compareExchange(control, RingSlot.claim, claim, claim + 1) !== claim) continue;
+    const argsAt = at.args(task);
+    for (let w = 0; w < argWords; w++) args[w] = data[argsAt + w]!;
+    data[at.start(task)] = epochNowMs();
+    let value: unknown;
+    try {
+      value = kernel(args);
+      if (typeof value !== 'number') throw new TypeError('A kernel served through the task ring must return a number synchronously.');
+    } catch (error) {
+      Atomics.store(control, RingSlot.failed, 1);
+      Atomics.store(control, RingSlot.finished, generation);
+      Atomics.notify(control, RingSlot.finished);
+      throw error;
+    }
+    data[at.result(task)] = value;
+    data[at.end(task)] = epochNowMs();
+    data[at.lane(task)] = lane;
+    ran += 1;
+    if (Atomics.add(control, RingSlot.done, 1) + 1 === count) {
+      Atomics.store(control, RingSlot.finished, generation);
+      Atomics.notify(control, RingSlot.finished);
     }
   }
 }

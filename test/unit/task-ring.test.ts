@@ -133,6 +133,41 @@ describe('task ring across threads (Node worker threads standing in for Web Work
     await Promise.all(exits);
   });
 
+  it.each([
+    [2, 16],
+    [3, 16],
+    [2, 0],
+  ])('%i lanes with the page as lane 0 (%i ms of page work a batch): every task exactly once, the rest left to the workers', async (lanes, pageLaneMs) => {
+    const signal = new AbortController().signal;
+    const capacity = 300;
+    const ring = await startRingDispatch(threadPool(), lanes, SUM, 2, { ...options(capacity, lanes - 1), pageLaneMs }, signal);
+    const tasksBy = new Map<number, number>();
+    for (let batch = 0; batch < 12; batch++) {
+      const count = batch % 4 === 0 ? 1 : 1 + Math.floor(Math.random() * capacity);
+      // With no time of its own the page hands out only: longer tasks, so the workers have something to take.
+      const args = Array.from({ length: count }, pageLaneMs === 0 ? () => randomTask().map((v, i) => v + i * 20_000) as [number, number] : randomTask);
+      const { results, spans } = await ring.map(args, signal);
+      expect(results).toEqual(args.map(([s, e]) => sumRangeModClosedForm(s, e)));
+      const compute = spans.filter((s) => s.phase === 'compute');
+      expect(compute.map((s) => s.task).sort((a, b) => a - b)).toEqual(args.map((_, i) => i));
+      for (const s of compute) {
+        expect(s.lane).toBeLessThan(lanes);
+        tasksBy.set(s.lane, (tasksBy.get(s.lane) ?? 0) + 1);
+      }
+    }
+    if (pageLaneMs > 0) expect(tasksBy.get(0) ?? 0).toBeGreaterThan(0);
+    else expect((tasksBy.get(0) ?? 0) / [...tasksBy.values()].reduce((a, b) => a + b, 0)).toBeLessThan(0.5);
+    await ring.stop();
+    await Promise.all(exits);
+  });
+
+  it('with the page as a lane, an unknown kernel is refused by name before any worker starts', async () => {
+    const signal = new AbortController().signal;
+    const ref = { workload: 'tiny-tasks', kernel: 'noSuchKernel' } as unknown as KernelRef;
+    await expect(startRingDispatch(threadPool(), 2, ref, 2, { ...options(4, 1), pageLaneMs: 16 }, signal)).rejects.toThrow(/noSuchKernel/);
+    expect(started).toHaveLength(0);
+  });
+
   it('a kernel that throws stops every lane claiming: the batch rejects with its message, and the ring refuses later batches', async () => {
     const signal = new AbortController().signal;
     const ring = await startRingDispatch(threadPool(), 2, { workload: 'tiny-tasks', kernel: 'throwsOnMark' } as unknown as KernelRef, 2, options(2_000, 1), signal);

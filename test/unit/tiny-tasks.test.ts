@@ -192,10 +192,11 @@ describe('summary', () => {
 
 describe('tiny-tasks workload', () => {
   it.each([
-    [2, ['serial', 'workers', 'shared-memory'] as const, 5],
+    [2, ['serial', 'workers', 'shared-memory'] as const, 6],
+    [1, ['serial', 'shared-memory'] as const, 3],
     [3, ['serial', 'workers'] as const, 3],
     [1, ['serial'] as const, 1],
-  ])('configurations at %i cores with %j: every size, %i per size, lanes = cores', (cores, backends, perSize) => {
+  ])('configurations at %i cores with %j: every size, %i per size, lanes = cores (the page as a lane needs a worker beside it)', (cores, backends, perSize) => {
     const params = resolveParams(tinyTasks, 'quick', { emptyBatch: 0, spawnAtEverySize: 1 });
     const configs = tinyTasks.configurations!(params, cores, backends);
     const sizes = taskSizesUs(params.minUs!, params.maxUs!, params.perDecade!);
@@ -203,7 +204,7 @@ describe('tiny-tasks workload', () => {
     for (const c of configs) expect(c.workers).toBe(c.backend === 'serial' ? 1 : cores);
     expect(new Set(configs.map((c) => c.size))).toEqual(new Set(sizes));
     expect(new Set(configs.map((c) => c.variant ?? 'serial'))).toEqual(
-      new Set(['serial', ...(backends.includes('workers' as never) ? ['pooled', 'spawn'] : []), ...(backends.includes('shared-memory' as never) ? ['ring', 'atomics'] : [])]),
+      new Set(['serial', ...(backends.includes('workers' as never) ? ['pooled', 'spawn'] : []), ...(backends.includes('shared-memory' as never) ? ['ring', 'atomics', ...(cores > 1 ? ['ring-page'] : [])] : [])]),
     );
   });
 
@@ -211,7 +212,7 @@ describe('tiny-tasks workload', () => {
     const emptyBatch = 1 + Math.floor(Math.random() * 4_096);
     const params = resolveParams(tinyTasks, 'quick', { emptyBatch, iterationsPerUs: 1_000 });
     const configs = tinyTasks.configurations!(params, 2, tinyTasks.meta.backends);
-    expect(configs.filter((c) => c.size === 0).map((c) => c.variant ?? 'serial')).toEqual(['serial', 'pooled', 'ring', 'atomics']);
+    expect(configs.filter((c) => c.size === 0).map((c) => c.variant ?? 'serial')).toEqual(['serial', 'pooled', 'ring', 'ring-page', 'atomics']);
     const prepared = tinyTasks.prepare(params, Math.random, 0);
     expect(prepared.ranges).toHaveLength(emptyBatch);
     for (const r of prepared.ranges) expect(r.end - r.start).toBe(1);
@@ -244,7 +245,7 @@ describe('tiny-tasks workload', () => {
     const configs = tinyTasks.configurations!(params, cores, tinyTasks.meta.backends);
     const sizes = taskSizesUs(params.minUs!, params.maxUs!, params.perDecade!);
     expect(configs.filter((c) => c.variant === 'spawn').map((c) => c.size)).toEqual([sizes.at(-1)]);
-    for (const variant of ['pooled', 'ring', 'atomics']) expect(configs.filter((c) => c.variant === variant).map((c) => c.size)).toEqual([0, ...sizes]);
+    for (const variant of ['pooled', 'ring', 'atomics', ...(cores > 1 ? ['ring-page'] : [])]) expect(configs.filter((c) => c.variant === variant).map((c) => c.size)).toEqual([0, ...sizes]);
   });
 
   it('refuses a task count or size out of range before anything runs', () => {

@@ -76,28 +76,42 @@ const workers: BackendImplementation<Prepared, number[], { spawn?: TaskExecutor 
 const RING_SPIN_MS = 1;
 /** How long the page looks for a batch's end before it waits on the event loop (a wake-up of its own). */
 const RING_PAGE_SPIN_MS = 0.3;
+/**
+ * Where the page is a lane: how long it runs tasks of one batch before leaving the rest to the workers (a
+ * frame's worth, so input and rendering still get their turn), and how long it then looks for the batch's
+ * end. It has finished its own share by then, so the look costs no other lane a core.
+ */
+const PAGE_LANE_MS = 16;
+const PAGE_LANE_SPIN_MS = 2;
 
 /**
- * Workers on shared memory, two designs. `ring`: the whole batch written once, lanes claim tasks by
- * compare-and-swap and spin briefly before sleeping, the page hears once per batch. `atomics`: a mailbox
- * per lane, the page hands out every task and waits for its answer (a store and a notify each way).
+ * Workers on shared memory, three designs. `ring`: the whole batch written once, lanes claim tasks by
+ * compare-and-swap and spin briefly before sleeping, the page hears once per batch. `ring-page`: the same
+ * ring with the page as one of the lanes, claiming tasks beside the workers rather than waiting for them, as
+ * the calling thread does in native fork-join pools. `atomics`: a mailbox per lane, the page hands out every
+ * task and waits for its answer (a store and a notify each way).
  */
 const sharedMemory: BackendImplementation<Prepared, number[], { atomics?: AtomicsDispatcher; ring?: RingDispatcher }> = {
-  variants: ['ring', 'atomics'],
+  variants: ['ring', 'ring-page', 'atomics'],
   async setup(ctx) {
-    if (ctx.config.variant === 'ring') {
+    if (ctx.config.variant === 'ring' || ctx.config.variant === 'ring-page') {
+      const pageLane = ctx.config.variant === 'ring-page';
+      const workerLanes = ctx.config.workers - (pageLane ? 1 : 0);
       const options = {
         capacity: Math.max(ctx.params.tasks!, ctx.params.emptyBatch!),
         spinMs: RING_SPIN_MS,
-        spinningLanes: spinningLaneCount(ctx.config.workers, ctx.cores),
-        pageSpinMs: RING_PAGE_SPIN_MS,
+        // Where the page is a lane it holds a core of its own while it runs: the workers may spin on the rest.
+        spinningLanes: spinningLaneCount(workerLanes, ctx.cores - (pageLane ? 1 : 0)),
+        pageSpinMs: pageLane ? PAGE_LANE_SPIN_MS : RING_PAGE_SPIN_MS,
+        ...(pageLane ? { pageLaneMs: PAGE_LANE_MS } : {}),
       };
       const ring = await startRingDispatch(ctx.pool, ctx.config.workers, WORDS_KERNEL, 2, options, ctx.signal);
+      const lanes = pageLane ? `the page and ${workerLanes} worker${workerLanes === 1 ? '' : 's'}` : `${ctx.config.workers} lanes`;
       return {
         state: { ring },
         mode: ring.waitMode,
         note:
-          `one batch of tasks in shared memory, claimed by compare-and-swap; ${options.spinningLanes} of ${ctx.config.workers} lanes ` +
+          `one batch of tasks in shared memory, claimed by compare-and-swap by ${lanes}; ${options.spinningLanes} of ${workerLanes} workers ` +
           `spin up to ${RING_SPIN_MS * 1000} µs${hasAtomicsPause ? ' (with Atomics.pause)' : ''} before sleeping; ` +
           `the page hears once per batch (${ring.waitMode === 'waitAsync' ? 'Atomics.waitAsync' : 'a check per macrotask'})`,
       };
@@ -128,7 +142,8 @@ export const tinyTasks: Workload<Prepared, number[]> = {
       'The same number of tasks at task sizes from about a microsecond to ten milliseconds of work. Handing a task ' +
       'to another thread costs something: a new worker per task pays the thread start and module load every time ' +
       '(like starting a process per call); a pooled worker pays a message each way; workers parked on shared memory ' +
-      'pay only a wake-up. Below the break-even size, serial wins: the overhead is larger than the work saved.',
+      'pay only a wake-up, and one fewer wakes where the page runs tasks beside them. Below the break-even size, ' +
+      'serial wins: the overhead is larger than the work saved.',
     backends: ['serial', 'workers', 'shared-memory'],
     sizeLabel: SIZE_LABELS['tiny-tasks'],
   },
@@ -214,6 +229,7 @@ export const tinyTasks: Workload<Prepared, number[]> = {
       ...(has('serial') ? [{ backend: 'serial' as const, workers: 1, size }] : []),
       ...(has('workers') ? [{ backend: 'workers' as const, workers: lanes, size, variant: 'pooled' }] : []),
       ...(has('shared-memory') ? [{ backend: 'shared-memory' as const, workers: lanes, size, variant: 'ring' }] : []),
+      ...(has('shared-memory') && lanes > 1 ? [{ backend: 'shared-memory' as const, workers: lanes, size, variant: 'ring-page' }] : []),
       ...(has('shared-memory') ? [{ backend: 'shared-memory' as const, workers: lanes, size, variant: 'atomics' }] : []),
       ...(has('workers') && spawnAt(size) ? [{ backend: 'workers' as const, workers: lanes, size, variant: 'spawn' }] : []),
     ]);
