@@ -59,6 +59,14 @@ export function importText(page: LabPage, text: string, name: string): Promise<v
   );
 }
 
+/** Multiply every time of a measured result by `factor`, in place: the same configuration, run slower or faster. */
+export function scaleTimes(result: BackendResult, factor: number): void {
+  if (!('medianMs' in result)) return;
+  result.medianMs *= factor;
+  result.ci95Ms = [result.ci95Ms[0] * factor, result.ci95Ms[1] * factor];
+  result.samplesMs = result.samplesMs.map((ms) => ms * factor);
+}
+
 /** A fresh page: nothing left from an earlier test. */
 export async function freshLab(page: LabPage, url: string): Promise<void> {
   await page.goto(url);

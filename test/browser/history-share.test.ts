@@ -14,7 +14,7 @@ import type { Comparison } from '../../src/results/comparison.ts';
 import { HISTORY_DB_NAME } from '../../src/results/history.ts';
 import type { MeasuredResult, Results } from '../../src/results/schema.ts';
 import { runBench } from './bench-cli.ts';
-import { importText, secondPage, useLab } from './harness.ts';
+import { importText, scaleTimes, secondPage, useLab } from './harness.ts';
 
 const POLL = { timeout: 120_000, interval: 200 };
 
@@ -149,13 +149,7 @@ async function importShown(page: LabPage, text: string, name: string): Promise<v
 function scaledCopy(docText: string, scale: number): string {
   const other = JSON.parse(docText) as Results;
   other.createdAt = new Date(Date.parse(other.createdAt) - 3_600_000 * (1 + Math.random())).toISOString();
-  for (const r of other.experiments[0]!.results) {
-    if ('medianMs' in r) {
-      r.medianMs *= scale;
-      r.ci95Ms = [r.ci95Ms[0] * scale, r.ci95Ms[1] * scale];
-      r.samplesMs = r.samplesMs.map((s) => s * scale);
-    }
-  }
+  for (const r of other.experiments[0]!.results) scaleTimes(r, scale);
   return JSON.stringify(other);
 }
 

@@ -18,7 +18,7 @@ import { pngSizePx, summaryScreenshot, type SummaryPicture } from '../../src/cli
 import type { ExperimentResult, MeasuredResult, Results } from '../../src/results/schema.ts';
 import { shortTick } from '../../src/components/charts/axis-format.ts';
 import { sizeMarks } from '../../src/analysis/speedup-series.ts';
-import { importText, secondPage, useLab } from './harness.ts';
+import { importText, scaleTimes, secondPage, useLab } from './harness.ts';
 
 const POLL = { timeout: 120_000, interval: 200 };
 const EXPERIMENTS = ['cpu-heavy', 'array-add', 'tiny-tasks'];
@@ -272,12 +272,7 @@ describe.each(ENGINES)('%s: the run at a glance', (browserName) => {
     const add = slower.experiments.find((e) => e.id === 'array-add')!;
     const lowest = 2 ** -(5 + Math.floor(3 * Math.random()));
     const factor = Math.min(...sizeMarks(add).flatMap((m) => (m.speedup === undefined ? [] : [m.speedup]))) / (lowest * 0.999);
-    for (const r of add.results) {
-      if (r.backend === 'serial' || !('medianMs' in r)) continue;
-      r.medianMs *= factor;
-      r.ci95Ms = [r.ci95Ms[0] * factor, r.ci95Ms[1] * factor];
-      r.samplesMs = r.samplesMs.map((s) => s * factor);
-    }
+    for (const r of add.results) if (r.backend !== 'serial') scaleTimes(r, factor);
     await importText(page, JSON.stringify(slower), 'slower.json');
     try {
       const ticks = () =>
