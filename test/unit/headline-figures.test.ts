@@ -46,6 +46,27 @@ describe('headline figures', () => {
     expect(byId(figures, 'verified').met).toBe(true);
   });
 
+  it('holds the page-as-a-lane ring to a 10 µs break-even and a 5 µs hand-out, reading "≤N" as won at N', () => {
+    const perTaskUs = Number((0.5 + Math.random() * 9).toFixed(2));
+    const breakEvenUs = Number((1 + Math.random() * 30).toFixed(1));
+    const doc = (breakEven: number | string): Results => ({
+      ...makeResults(),
+      experiments: [
+        experiment('tiny-tasks', [measured('serial', 1, 1)], {
+          derived: { 'breakEvenUs.shared-memory.ring-page': breakEven, 'perTaskUs.shared-memory.ring-page': perTaskUs, 'breakEvenUs.shared-memory.ring': 3 },
+        }),
+      ],
+    });
+    const figures = headlineFigures(doc(breakEvenUs));
+    expect(byId(figures, 'tiny-tasks.break-even.ring-page')).toMatchObject({ target: '≤ 10 µs', met: breakEvenUs <= 10 });
+    expect(byId(figures, 'tiny-tasks.per-task.ring-page')).toMatchObject({ target: '≤ 5 µs', met: perTaskUs <= 5 });
+    expect(byId(headlineFigures(doc('≤1')), 'tiny-tasks.break-even.ring-page').met).toBe(true);
+    expect(byId(headlineFigures(doc('≤20')), 'tiny-tasks.break-even.ring-page').met).toBe(false);
+    expect(byId(headlineFigures(doc('never')), 'tiny-tasks.break-even.ring-page').met).toBe(false);
+    // Only the best path carries the target; the others are reported beside it.
+    expect(byId(figures, 'tiny-tasks.break-even.ring').target).toBeUndefined();
+  });
+
   it('a slower event loop passes its "no faster" target and a faster one fails it', () => {
     const doc = (eventLoopMs: number): Results => ({
       ...makeResults(),
