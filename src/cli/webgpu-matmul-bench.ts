@@ -11,10 +11,10 @@
  * machine), set-up compile ms, and the shape the register kernel ran.
  */
 import { writeFile } from 'node:fs/promises';
-import type { KernelBenchReport } from '../workloads/dot-product/gpu-harness.ts';
 import type { MatmulVariant, RegisterTileShape } from '../workloads/dot-product/gpu.ts';
 import { parseNumberText } from '../engine/params.ts';
 import { BROWSERS, launchBrowser, type BrowserName } from './browsers.ts';
+import { formatKernelRow, KERNEL_TABLE_HEADER, type KernelRow } from './matmul-table.ts';
 import { EXIT_OK, parseCommandLine, runScript, UsageError } from './cli.ts';
 import { openKernelPage } from './kernel-page.ts';
 import { serveSource } from './serve.ts';
@@ -78,53 +78,28 @@ function parseOptions(argv: string[]): Options | null {
   };
 }
 
-/** One line of the table: a variant at one n (and, with --shape, one shape) in one browser. */
-interface Row extends KernelBenchReport {
-  browser: BrowserName;
-}
-
-const gflops = (n: number, ms: number | undefined) => (ms === undefined ? undefined : (2 * n ** 3) / (ms * 1e6));
-const format = (value: number | undefined, digits: number) => (value === undefined ? '–' : value.toFixed(digits));
-
-function formatRow(row: Row): string {
-  return [
-    row.browser.padEnd(9),
-    row.variant.padEnd(9),
-    String(row.n).padStart(5),
-    format(row.medianWallMs, 1).padStart(9),
-    format(gflops(row.n, row.medianWallMs), 3).padStart(8),
-    format(row.medianGpuKernelMs, 1).padStart(9),
-    format(gflops(row.n, row.medianGpuKernelMs), 3).padStart(8),
-    format(gflops(row.n, row.minGpuKernelMs ?? row.minWallMs), 3).padStart(8),
-    format(row.compileMs, 0).padStart(8),
-    `  ${row.mode ?? ''}`,
-  ].join(' ');
-}
-
-const HEADER = `${'browser'.padEnd(9)} ${'variant'.padEnd(9)} ${'n'.padStart(5)} ${'wall ms'.padStart(9)} ${'GFLOP/s'.padStart(8)} ${'GPU ms'.padStart(9)} ${'GFLOP/s'.padStart(8)} ${'best'.padStart(8)} ${'compile'.padStart(8)}   shape`;
-
 async function main(options: Options): Promise<number> {
   const server = await serveSource();
-  const rows: Row[] = [];
+  const rows: KernelRow[] = [];
   try {
     for (const browserName of options.browsers) {
       const browser = await launchBrowser(browserName);
       try {
         const kernels = await openKernelPage(browser, server.url);
-        process.stdout.write(`\n${HEADER}\n`);
+        process.stdout.write(`\n${KERNEL_TABLE_HEADER}\n`);
         for (const n of options.sizes) {
           for (const variant of options.variants) {
             const shapeRuns: Array<RegisterTileShape[] | undefined> =
               variant === 'register' && options.shapes.length > 0 ? options.shapes.map((shape) => [shape]) : [undefined];
             for (const shapes of shapeRuns) {
               const report = await kernels.benchmark({ variant, n, samples: options.samples, ...(shapes ? { shapes } : {}) });
-              const row = { browser: browserName, ...report };
+              const row = { engine: browserName, ...report };
               rows.push(row);
-              process.stdout.write(`${formatRow(row)}\n`);
+              process.stdout.write(`${formatKernelRow(row)}\n`);
             }
           }
         }
-        const notes = [...new Set(rows.filter((r) => r.browser === browserName).map((r) => `${r.variant} n=${r.n}: ${r.note}`))];
+        const notes = [...new Set(rows.filter((r) => r.engine === browserName).map((r) => `${r.variant} n=${r.n}: ${r.note}`))];
         process.stdout.write(notes.map((note) => `  ${note}\n`).join(''));
       } finally {
         await browser.close();

@@ -18,6 +18,7 @@ const SCRIPTS = [
   'dispatch-costs',
   'wasm-kernels-bench',
   'webgpu-matmul-bench',
+  'webgpu-matmul-dawn',
   'write-schema',
 ];
 

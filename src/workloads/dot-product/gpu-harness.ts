@@ -7,6 +7,7 @@
 import { GpuDeviceHolder } from '../../executors/gpu-device.ts';
 import { median } from '../../measure/stats.ts';
 import { runMatmulGpu, setupMatmulGpu, teardownMatmulGpu, type MatmulVariant, type RegisterTileShape } from './gpu.ts';
+import { matmulReferenceSampled, sampledRelativeError } from './matmul.ts';
 
 /** One device for the page, as one experiment of the lab has. */
 const devices = new GpuDeviceHolder();
@@ -54,9 +55,14 @@ export interface KernelBenchReport extends KernelSetupReport {
   /** The fastest sample: on a busy machine, the closest to what the kernel costs alone. */
   minWallMs: number;
   minGpuKernelMs?: number;
+  /** The last sample's max |C − C₆₄| / max |C₆₄| over the rows and columns the lab checks at this n (NaN: an element not finite). */
+  relativeError: number;
 }
 
-/** Set up (trial included, untimed), one warm-up run, then `samples` timed runs on random inputs, as the lab times them. */
+/**
+ * Set up (trial included, untimed), one warm-up run, then `samples` timed runs on random inputs, as the lab
+ * times them; the last sample's product is checked as the lab checks it.
+ */
 export async function benchmarkOnGpu(request: {
   variant: MatmulVariant;
   n: number;
@@ -74,11 +80,13 @@ export async function benchmarkOnGpu(request: {
     await runMatmulGpu(setup.gpu, a, b, signal);
     const wallMs: number[] = [];
     const gpuKernelMs: number[] = [];
+    let output: Float32Array | undefined;
     for (let sample = 0; sample < samples; sample++) {
       const start = performance.now();
       const run = await runMatmulGpu(setup.gpu, a, b, signal);
       wallMs.push(performance.now() - start);
       if (run.gpuKernelMs !== undefined) gpuKernelMs.push(run.gpuKernelMs);
+      output = run.output;
     }
     return {
       variant,
@@ -89,6 +97,7 @@ export async function benchmarkOnGpu(request: {
       medianWallMs: median(wallMs),
       minWallMs: Math.min(...wallMs),
       ...(gpuKernelMs.length > 0 ? { medianGpuKernelMs: median(gpuKernelMs), minGpuKernelMs: Math.min(...gpuKernelMs) } : {}),
+      relativeError: sampledRelativeError(output!, matmulReferenceSampled(a, b, n, Math.random)),
     };
   } finally {
     teardownMatmulGpu(setup.gpu);

@@ -10,11 +10,10 @@ import { variantsOf, type BackendId, type BackendImplementation, type Params, ty
 import type { WasmInstanceRef, WasmMatmulRows } from '../shared/wasm-kernels.ts';
 import { copyIntoArena, setUpWasm, wasmModeNote, type WasmSetup } from '../shared/wasm-setup.ts';
 import type { MatmulGpu, MatmulVariant } from './gpu.ts';
-import { JS_BLOCK, matmulReferenceSampled, sampledRelativeError, type MatmulCopied, type MatmulReference, type MatmulRows } from './matmul.ts';
+import { JS_BLOCK, MAX_RELATIVE_ERROR, matmulReferenceSampled, sampledRelativeError, type MatmulCopied, type MatmulReference, type MatmulRows } from './matmul.ts';
 import { SIZE_LABELS } from '../size-labels.ts';
 
-/** Largest relative error accepted; float32 accumulation over n ≤ 2048 terms lands orders of magnitude below. */
-export const MAX_RELATIVE_ERROR = 1e-3;
+export { MAX_RELATIVE_ERROR };
 
 /** gpu.js kernel source, kept a string so that minifying the app cannot rewrite it. */
 const GPUJS_MATMUL = `function matmul(a, b) {

@@ -59,6 +59,9 @@ export function matmulCopied({ aRows, b, n }: MatmulCopied): Float32Array {
   return cRows;
 }
 
+/** Largest relative error accepted; float32 accumulation over n ≤ 2048 terms lands orders of magnitude below. */
+export const MAX_RELATIVE_ERROR = 1e-3;
+
 /** The reference: C = A·B accumulated in float64 (i-k-j), far more accurate than any float32 backend. */
 export function matmulReference64(a: Float32Array, b: Float32Array, n: number): Float64Array {
   const c = new Float64Array(n * n);
