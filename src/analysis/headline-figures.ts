@@ -3,6 +3,7 @@
  * of two medians measured side by side in the same run, never an absolute time, with the target it is held to.
  */
 import { isMeasured } from '../engine/scaling.ts';
+import { breakEvenBoundUs } from './break-even-figure.ts';
 import type { ExperimentResult, MeasuredResult, Results } from '../results/schema.ts';
 
 export interface HeadlineFigure {
@@ -115,13 +116,6 @@ function bestAt(experiment: ExperimentResult | undefined, field: 'gbPerSecond' |
   const size = largestSize(experiment);
   const values = experiment.results.filter(isMeasured).filter((r) => r.size === size).flatMap((r) => (r[field] !== undefined ? [r[field]!] : []));
   return values.length > 0 ? Math.max(...values) : undefined;
-}
-
-/** A break-even figure as an upper bound in µs: a number, or "≤N" (it won at the smallest size); undefined for "never". */
-function breakEvenBoundUs(value: number | string | null): number | undefined {
-  if (typeof value === 'number') return value;
-  const bound = typeof value === 'string' ? /^≤\s*([\d.]+)$/.exec(value) : null;
-  return bound ? Number(bound[1]) : undefined;
 }
 
 const atLeast = (x: number) => ({ text: `≥ ${x}x`, met: (v: number) => v >= x });

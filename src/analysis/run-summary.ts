@@ -3,6 +3,7 @@
  * figure, and whether the 95% intervals settle it. What the summary shows and "Copy as Markdown" copies.
  */
 import type { EnvironmentReport, ExperimentResult, MeasuredResult } from '../results/schema.ts';
+import { breakEvenBoundUs } from './break-even-figure.ts';
 import { usableCoresFigures } from './machine-reading.ts';
 import { measuredResults, sizeMarks, speedupMarks, sweepLabel } from './speedup-series.ts';
 
@@ -249,15 +250,19 @@ function transferLine(experiment: ExperimentResult, base: Pick<SummaryLine, 'exp
 /** Tiny tasks: the smallest task size from which some way of handing tasks over beats serial. */
 function breakEvenLine(experiment: ExperimentResult, base: Pick<SummaryLine, 'experimentId' | 'title' | 'question'>): SummaryLine {
   const entries = Object.entries(experiment.derived ?? {}).filter(([k]) => k.startsWith('breakEvenUs.'));
-  const numeric = entries.filter((e): e is [string, number] => typeof e[1] === 'number');
   if (entries.length === 0) return speedupLine(experiment, base, 'task size (µs)');
   const name = (key: string) => key.slice('breakEvenUs.'.length).replace('.', ' ');
-  const winner = best(numeric, ([, v]) => -v);
+  // "≤N": the path won at the smallest size measured, N µs, so it ranks as N.
+  const bounded = entries.flatMap(([key, value]) => {
+    const us = breakEvenBoundUs(value);
+    return us === undefined ? [] : [{ key, us, atSmallest: typeof value !== 'number' }];
+  });
+  const winner = best(bounded, (entry) => -entry.us);
   const never = entries.filter(([, v]) => v === 'never' || v === null).map(([k]) => name(k));
   if (!winner) {
     return { ...emptyLine(base, `No way of handing tasks over beat serial in the sizes measured (${never.join(', ')}).`), settled: false };
   }
-  const [key, us] = winner;
+  const { key, us, atSmallest } = winner;
   const [, backend, variant] = key.split('.');
   // Settled when the sizes either side of the break-even are on their side beyond noise.
   const series = pointsOf(experiment)
@@ -266,17 +271,20 @@ function breakEvenLine(experiment: ExperimentResult, base: Pick<SummaryLine, 'ex
   const below = [...series].reverse().find((p) => p.result.size! < us);
   const above = series.find((p) => p.result.size! >= us);
   const settled = (below === undefined || below.s.high < 1) && (above === undefined || above.s.low > 1) && series.length > 0;
-  const others = numeric.filter(([k]) => k !== key).map(([k, v]) => `${name(k)} from ${whole(v)} µs`);
+  const lanes = series[0]?.result.workers ?? 2;
+  const micro = (x: number) => (x < 10 ? String(Number(x.toPrecision(2))) : whole(x));
+  const usText = (entry: { us: number; atSmallest: boolean }) => `${entry.atSmallest ? '≤ ' : ''}${micro(entry.us)} µs`;
+  const others = bounded.filter((entry) => entry.key !== key).map((entry) => `${name(entry.key)} from ${usText(entry)}`);
+  // In the post's words: how much work a task needs before handing it to other threads pays.
+  const lead = atSmallest
+    ? `${name(key)} beats serial already at the smallest tasks measured: ${lanes} lanes beat one from ${micro(us)} µs of work per task`
+    : `${name(key)} beats serial from tasks of ≈ ${micro(us)} µs: a task needs about ${micro(us)} µs of work before ${lanes} lanes beat one`;
   return {
     ...base,
-    answer:
-      `${name(key)} beats serial from tasks of ≈ ${whole(us)} µs` +
-      (others.length > 0 ? `; ${others.join(', ')}` : '') +
-      (never.length > 0 ? `; ${never.join(', ')} never in the sizes measured` : '') +
-      '.',
+    answer: lead + (others.length > 0 ? `; ${others.join(', ')}` : '') + (never.length > 0 ? `; ${never.join(', ')} never in the sizes measured` : '') + '.',
     figureKind: 'break-even',
     figureValue: Number(us.toPrecision(3)),
-    figureText: `${whole(us)} µs`,
+    figureText: usText({ us, atSmallest }),
     settled,
     settledNote: settled
       ? 'settled: the sizes either side of it lose and win beyond their 95% intervals'

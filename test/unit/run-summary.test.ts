@@ -79,8 +79,27 @@ describe('run summary', () => {
     const derived = { 'breakEvenUs.workers.pooled': 420, 'breakEvenUs.workers.spawn': 'never' };
     const clear = summarizeExperiment(experiment('tiny-tasks', results(0.001), { derived }));
     expect(clear).toMatchObject({ figureKind: 'break-even', figureValue: 420, figureText: '420 µs', settled: true });
-    expect(clear.answer).toMatch(/workers pooled beats serial from tasks of ≈ 420 µs; workers spawn never/);
+    expect(clear.answer).toMatch(/workers pooled beats serial from tasks of ≈ 420 µs: a task needs about 420 µs of work before 2 lanes beat one; workers spawn never/);
     expect(summarizeExperiment(experiment('tiny-tasks', results(0.1), { derived })).settled).toBe(false);
+  });
+
+  it('ranks a path that already won at the smallest size ("≤N") first, as N µs', () => {
+    const smallest = [1, 2, 5][Math.floor(Math.random() * 3)]!;
+    const ringUs = 10 + Math.round(Math.random() * 200);
+    const derived = {
+      'breakEvenUs.shared-memory.ring': ringUs,
+      'breakEvenUs.shared-memory.ring-page': `≤${smallest}`,
+      'breakEvenUs.workers.pooled': 'never',
+    };
+    const results = [
+      measured('serial', 1, 1, { size: smallest }, 0.01),
+      measured('shared-memory', 2, 0.6, { size: smallest, variant: 'ring-page' }, 0.01),
+    ];
+    const line = summarizeExperiment(experiment('tiny-tasks', results, { derived }));
+    expect(line).toMatchObject({ figureKind: 'break-even', figureValue: smallest, figureText: `≤ ${smallest} µs` });
+    expect(line.answer).toMatch(new RegExp(`^shared-memory ring-page beats serial already at the smallest tasks measured: 2 lanes beat one from ${smallest} µs`));
+    expect(line.answer).toContain(`shared-memory ring from ${ringUs} µs`);
+    expect(line.answer).toMatch(/workers pooled never in the sizes measured\.$/);
   });
 
   it('leads data transfer with the fastest handover in GB/s and says when the top two are within noise', () => {
