@@ -293,6 +293,40 @@ describe.each(['tiled', 'naive'] as const)('matmul-%s.wgsl', (variant) => {
   });
 });
 
+describe('matmul-register-direct.wgsl', () => {
+  const file = reflectWgslFile('src/workloads/dot-product/matmul-register-direct.wgsl');
+  const constant = (name: string) => Number(file.source.match(new RegExp(`const ${name}: u32 = (\\d+)u;`))?.[1]);
+
+  it('keeps the register block of the staged kernel, reading A and B from storage with no workgroup memory or barrier', () => {
+    const { rows, columns } = REGISTER_OUTPUTS_PER_INVOCATION;
+    expect(constant('ROWS_PER_INVOCATION')).toBe(rows);
+    expect(constant('VECTORS_PER_INVOCATION') * 4).toBe(columns);
+    expect(file.source).not.toMatch(/var<workgroup>|workgroupBarrier/);
+    expect(file.bindings.map((b) => b.name)).toEqual([...BINDINGS]);
+    expect(file.bindings.slice(0, 3).map((b) => b.type)).toEqual(['array<vec4<f32>>', 'array<vec4<f32>>', 'array<vec4<f32>>']);
+    const declared = [...file.source.matchAll(/var (acc\w+) = vec4<f32>\(0\.0\);/g)].map((m) => m[1]!);
+    expect(declared).toHaveLength((rows * columns) / 4);
+    for (const name of declared) {
+      expect(file.source.match(new RegExp(`\\b${name} \\+=`, 'g')), name).toHaveLength(1);
+      expect(file.source.match(new RegExp(`\\b${name}\\b`, 'g')), name).toHaveLength(3);
+    }
+  });
+
+  it('clamps every load inside the matrix and checks every store, so any n ≥ 1 works', () => {
+    // Loads: 16 rows of A and 4 rows of B clamped to the last row, two columns of B to the last vec4.
+    expect(file.source.match(/min\(rowBase \+ \d+u, last\)/g)).toHaveLength(16);
+    expect(file.source.match(/min\(k( \+ \du)?, last\) \* stride/g)).toHaveLength(4);
+    expect(file.source.match(/, stride - 1u\)/g)).toHaveLength(2);
+    expect(file.source).toMatch(/if \(row >= n\)/);
+    expect(file.source).toMatch(/if \(colLeft < stride\)/);
+    expect(file.source).toMatch(/if \(colRight < stride\)/);
+  });
+
+  it("the file's own constants are the unstaged candidate shape (k 0)", () => {
+    expect(REGISTER_TILE_SHAPES).toContainEqual({ workgroupColumns: constant('WORKGROUP_COLUMNS'), workgroupRows: constant('WORKGROUP_ROWS'), tileK: 0 });
+  });
+});
+
 describe('matmul-register.wgsl', () => {
   const file = reflectWgslFile('src/workloads/dot-product/matmul-register.wgsl');
   const constant = (source: string, name: string) => Number(source.match(new RegExp(`const ${name}: u32 = (\\d+)u;`))?.[1]);
@@ -351,7 +385,9 @@ describe('matmul-register.wgsl', () => {
       expect(bracketsBalance(shader.source)).toBe(true);
       expect(shader.computeEntryPoints).toEqual([{ name: ENTRY_POINT, workgroupSize: [shape.workgroupColumns, shape.workgroupRows] }]);
       expect(shader.bindings.map((b) => b.name)).toEqual([...BINDINGS]);
-      expect(constant(shader.source, 'TILE_K')).toBe(shape.tileK);
+      // k 0 is the unstaged kernel, which has no step along k and no workgroup memory.
+      expect(constant(shader.source, 'TILE_K')).toBe(shape.tileK === 0 ? Number.NaN : shape.tileK);
+      expect(/var<workgroup>/.test(shader.source)).toBe(shape.tileK > 0);
       expect(registerBlock(shape)).toEqual({
         rows: shape.workgroupRows * REGISTER_OUTPUTS_PER_INVOCATION.rows,
         columns: shape.workgroupColumns * REGISTER_OUTPUTS_PER_INVOCATION.columns,
@@ -362,6 +398,9 @@ describe('matmul-register.wgsl', () => {
   );
 
   it('refuses shapes whose tiles do not split evenly, or that exceed the limits', () => {
+    expect(registerShapeProblem({ workgroupColumns: 8, workgroupRows: 4, tileK: -4 }, defaultLimits)).toMatch(/positive integer/);
+    expect(registerShapeProblem({ workgroupColumns: 16, workgroupRows: 16, tileK: 0 }, defaultLimits)).toBeUndefined();
+    expect(registerShapeProblem({ workgroupColumns: 32, workgroupRows: 16, tileK: 0 }, defaultLimits)).toMatch(/invocations exceed/);
     expect(registerShapeProblem({ workgroupColumns: 8, workgroupRows: 4, tileK: 6 }, defaultLimits)).toMatch(/vec4/);
     expect(registerShapeProblem({ workgroupColumns: 16, workgroupRows: 16, tileK: 4 }, defaultLimits)).toMatch(/split evenly/);
     expect(registerShapeProblem({ workgroupColumns: 32, workgroupRows: 16, tileK: 32 }, defaultLimits)).toMatch(/invocations exceed/);

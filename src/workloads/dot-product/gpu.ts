@@ -30,6 +30,7 @@ import {
 } from '../../executors/webgpu.ts';
 import naiveSource from './matmul-naive.wgsl?raw';
 import registerSource from './matmul-register.wgsl?raw';
+import registerDirectSource from './matmul-register-direct.wgsl?raw';
 import tiledSource from './matmul-tiled.wgsl?raw';
 
 /** The webgpu backend's variants, each a WGSL file with entry point `matmul` and the same bindings. */
@@ -49,7 +50,11 @@ export const BINDINGS = ['a', 'b', 'c', 'params'] as const;
 /** The block of C each invocation of the register kernel keeps in registers, written out in its WGSL. */
 export const REGISTER_OUTPUTS_PER_INVOCATION = { rows: 16, columns: 8 } as const;
 
-/** One shape of the register kernel: invocations per workgroup along each edge, and the step along k. */
+/**
+ * One shape of the register kernel: invocations per workgroup along each edge, and the step along k of the
+ * tiles staged in workgroup memory; `tileK` 0 stages nothing: every invocation reads A and B straight from
+ * storage (matmul-register-direct.wgsl), with no workgroup memory and no barrier.
+ */
 export interface RegisterTileShape {
   workgroupColumns: number;
   workgroupRows: number;
@@ -57,15 +62,17 @@ export interface RegisterTileShape {
 }
 
 /**
- * The shapes the set-up trial compares, all within the 16 KiB of workgroup memory every device has. On the
- * software GPUs this lab meets most they run within noise of each other (the 16 × 8 block is what mattered
- * there), so the list is short: each candidate costs SwiftShader several seconds to compile. A real GPU
- * may well prefer one of them clearly: each device gets its own trial.
+ * The shapes the set-up trial compares, all within the 16 KiB of workgroup memory every device has. The
+ * staged ones run within noise of each other on the software GPUs this lab meets most; there the unstaged
+ * one (k 0) can win, since they serialise workgroup-memory gathers and barriers, while a real GPU prefers a
+ * staged one. The list stays short: each candidate costs SwiftShader seconds to compile. Each device gets its
+ * own trial.
  */
 export const REGISTER_TILE_SHAPES: readonly RegisterTileShape[] = [
   { workgroupColumns: 8, workgroupRows: 4, tileK: 32 },
   { workgroupColumns: 8, workgroupRows: 2, tileK: 32 },
   { workgroupColumns: 8, workgroupRows: 8, tileK: 16 },
+  { workgroupColumns: 8, workgroupRows: 4, tileK: 0 },
 ];
 
 /** The register kernel's constants a shape sets, by the name they have in matmul-register.wgsl. */
@@ -83,11 +90,14 @@ export function registerBlock(shape: RegisterTileShape): { rows: number; columns
   };
 }
 
-/** The shape as the results' `mode` says it (at most 40 characters), e.g. "64×64 tile, 16×8 per invocation, k 32". */
+/**
+ * The shape as the results' `mode` says it (at most 40 characters), e.g. "64×64 tile, 16×8 per invocation, k 32",
+ * or "…, direct" where nothing is staged.
+ */
 export function describeRegisterShape(shape: RegisterTileShape): string {
   const block = registerBlock(shape);
   const outputs = REGISTER_OUTPUTS_PER_INVOCATION;
-  return `${block.rows}×${block.columns} tile, ${outputs.rows}×${outputs.columns} per invocation, k ${shape.tileK}`;
+  return `${block.rows}×${block.columns} tile, ${outputs.rows}×${outputs.columns} per invocation, ${shape.tileK === 0 ? 'direct' : `k ${shape.tileK}`}`;
 }
 
 /** Bytes of workgroup memory a shape's two tiles take. */
@@ -99,12 +109,14 @@ export function registerWorkgroupBytes(shape: RegisterTileShape): number {
 /** Why the kernel cannot take this shape on this device (loads that do not divide, limits), or undefined. */
 export function registerShapeProblem(shape: RegisterTileShape, limits?: GPUSupportedLimits): string | undefined {
   const { workgroupColumns, workgroupRows, tileK } = shape;
-  if (![workgroupColumns, workgroupRows, tileK].every((v) => Number.isInteger(v) && v > 0)) return 'every edge must be a positive integer';
+  if (![workgroupColumns, workgroupRows].every((v) => Number.isInteger(v) && v > 0) || !(Number.isInteger(tileK) && tileK >= 0)) {
+    return 'every edge must be a positive integer (k 0: nothing staged)';
+  }
   if (tileK % 4 !== 0) return `k ${tileK} is not a whole number of vec4s`;
   const invocations = workgroupColumns * workgroupRows;
   const block = registerBlock(shape);
   // Every invocation makes the same number of vec4 loads into each tile.
-  if (((block.rows * tileK) / 4) % invocations !== 0 || ((tileK * block.columns) / 4) % invocations !== 0) {
+  if (tileK > 0 && (((block.rows * tileK) / 4) % invocations !== 0 || ((tileK * block.columns) / 4) % invocations !== 0)) {
     return `the ${block.rows}×${tileK} and ${tileK}×${block.columns} tiles do not split evenly over ${invocations} invocations`;
   }
   if (limits) {
@@ -122,12 +134,16 @@ export function registerShapeProblem(shape: RegisterTileShape, limits?: GPUSuppo
   return undefined;
 }
 
-/** matmul-register.wgsl with this shape's constants written in (the file's own values are one of the shapes). */
-export function registerShaderSource(shape: RegisterTileShape, source: string = registerSource): string {
+/**
+ * matmul-register.wgsl (or, for k 0, matmul-register-direct.wgsl) with this shape's constants written in (each
+ * file's own values are one of the shapes).
+ */
+export function registerShaderSource(shape: RegisterTileShape, source: string = shape.tileK === 0 ? registerDirectSource : registerSource): string {
   let code = source;
   for (const [key, name] of Object.entries(SHAPE_CONSTANTS) as Array<[keyof RegisterTileShape, string]>) {
+    if (key === 'tileK' && shape.tileK === 0) continue;
     const declaration = new RegExp(`const ${name}: u32 = \\d+u;`, 'g');
-    if ((code.match(declaration) ?? []).length !== 1) throw new Error(`matmul-register.wgsl must declare ${name} exactly once.`);
+    if ((code.match(declaration) ?? []).length !== 1) throw new Error(`The register kernel's source must declare ${name} exactly once.`);
     code = code.replace(declaration, `const ${name}: u32 = ${shape[key]}u;`);
   }
   return code;
