@@ -409,8 +409,12 @@ describe('matmul-register.wgsl', () => {
   });
 
   it('refuses a source that lost one of the shape constants', () => {
-    const source = registerShaderSource(REGISTER_TILE_SHAPES[0]!).replace(/const TILE_K: u32 = \d+u;/, '');
-    expect(() => registerShaderSource(REGISTER_TILE_SHAPES[0]!, source)).toThrow(/TILE_K/);
+    const staged = REGISTER_TILE_SHAPES.find((shape) => shape.tileK > 0)!;
+    const unstaged = REGISTER_TILE_SHAPES.find((shape) => shape.tileK === 0)!;
+    const noTileK = registerShaderSource(staged).replace(/const TILE_K: u32 = \d+u;/, '');
+    expect(() => registerShaderSource(staged, noTileK)).toThrow(/TILE_K/);
+    const noRows = registerShaderSource(unstaged).replace(/const WORKGROUP_ROWS: u32 = \d+u;/, '');
+    expect(() => registerShaderSource(unstaged, noRows)).toThrow(/WORKGROUP_ROWS/);
   });
 
   it.each([1, 3, 4, 17, 100, 130])('pads rows of n = %i to whole vec4s (the other variants keep them as they are)', (n) => {

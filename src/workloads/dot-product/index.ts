@@ -214,7 +214,8 @@ export const dotProduct: Workload<Prepared, Float32Array> = {
       label: 'Try every register tile shape',
       description:
         '1: the register-tiled WGSL kernel tries each candidate tile shape at set-up (untimed) and keeps the fastest; ' +
-        '0: it uses the first. Compiling a shape takes seconds on a GPU emulated on the CPU.',
+        '0: it uses the first, which reads A and B straight from storage (the fastest on GPUs emulated on the CPU). ' +
+        'Compiling a staged shape takes seconds on a GPU emulated on the CPU.',
       min: 0,
       max: 1,
       integer: true,
