@@ -68,6 +68,17 @@ describe('iteration calibration', () => {
     expect(() => iterationsForUs(1e6, 2 * MAX_ITERATIONS)).toThrow(/lower the task size/);
   });
 
+  it('ends its warm-up on a count of calls where the clock stands still', () => {
+    // A clock that never moves: the warm-up (three reads a call) must stop at its 200,000 calls, long before
+    // the 3,000,000 reads a warm-up bounded by time alone would make; the rounds then end on their own bounds.
+    let reads = 0;
+    const origin = Math.random() * 1e6;
+    const rate = measureIterationsPerUs(1, 1, () => (reads++, origin));
+    expect(reads).toBeGreaterThan(3 * 200_000);
+    expect(reads).toBeLessThan(3 * 200_000 + 1_000);
+    expect(Number.isFinite(rate) && rate > 0).toBe(true);
+  });
+
   it('measures a positive rate with which a task takes about its size (loosely: the machine is shared)', () => {
     const rate = measureIterationsPerUs(2, 3);
     expect(Number.isFinite(rate) && rate > 0).toBe(true);

@@ -65,8 +65,9 @@ export function iterationsForUs(sizeUs: number, iterationsPerUs: number): number
 /** Calibration results land here, a module-level write no compiler may drop, so the loops stay in. */
 let sink = 0;
 
-/** Calls of one chunk that warm the loop up, and the least and most time that takes (ms). */
+/** Calls of one chunk that warm the loop up (at least, and at most whatever the clock says), and the least and most time that takes (ms). */
 const WARM_CALLS = 2_000;
+const WARM_MAX_CALLS = 200_000;
 const WARM_MIN_MS = 20;
 const WARM_MAX_MS = 200;
 /** Rounds of timing at most, and how close (a fraction) a round must come to the best so far to end them. */
@@ -92,7 +93,7 @@ export function measureIterationsPerUs(targetMs = 10, repeats = 5, now: () => nu
   const warmStart = now();
   for (let calls = 0; ; calls++) {
     const elapsed = now() - warmStart;
-    if ((calls >= WARM_CALLS && elapsed >= WARM_MIN_MS) || elapsed >= WARM_MAX_MS) break;
+    if ((calls >= WARM_CALLS && elapsed >= WARM_MIN_MS) || elapsed >= WARM_MAX_MS || calls >= WARM_MAX_CALLS) break;
     timeOne(SUM_CHUNK);
   }
   let best = 0;
