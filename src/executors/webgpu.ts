@@ -36,9 +36,34 @@ function whenLost(device: GPUDevice): Promise<never> {
  */
 export const LOSS_NOTICE_MS = 1_000;
 
+/** How often a wait nudges the device (an empty submission) while its work is pending. */
+export const GPU_NUDGE_INTERVAL_MS = 1;
+
+/**
+ * Submit nothing, every GPU_NUDGE_INTERVAL_MS (4 ms once timers are clamped), until `work` settles or the run
+ * is cancelled. Firefox
+ * checks its device for finished work about every 100 ms, and at each submission: without the nudge, a
+ * mapAsync or onSubmittedWorkDone resolves on that 100 ms tick, and a run of a millisecond reads as 100.
+ * Elsewhere the wait resolves when the work is done, and the empty submissions cost a message each.
+ */
+function nudgeWhilePending(device: GPUDevice, work: Promise<unknown>, signal: AbortSignal): void {
+  let pending = true;
+  const settle = () => {
+    pending = false;
+  };
+  work.then(settle, settle);
+  const nudge = () => {
+    if (!pending || signal.aborted) return;
+    device.queue.submit([]);
+    setTimeout(nudge, GPU_NUDGE_INTERVAL_MS);
+  };
+  setTimeout(nudge, GPU_NUDGE_INTERVAL_MS);
+}
+
 /**
  * Wait for GPU work, but fail instead of hanging: on device loss, on cancellation, or after `timeoutMs`
- * (a driver that never answers would otherwise freeze the run).
+ * (a driver that never answers would otherwise freeze the run). The device is nudged while it works, so the
+ * wait ends when the work does, not at the browser's next poll of the device.
  */
 export async function gpuWait<T>(
   device: GPUDevice,
@@ -51,8 +76,10 @@ export async function gpuWait<T>(
   const watchdog = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new GpuError(`The GPU did not finish ${what} within ${timeoutMs / 1000} s.`)), timeoutMs);
   });
+  const settled = Promise.race([work, whenLost(device), watchdog]);
+  nudgeWhilePending(device, settled, signal);
   try {
-    return await raceAbort(Promise.race([work, whenLost(device), watchdog]), signal);
+    return await raceAbort(settled, signal);
   } catch (error) {
     // A wait its device's loss ended (mapAsync rejects with an AbortError when the device is destroyed) reports
     // the loss, which the device announces a moment later, not an abort that would read as a cancelled run.

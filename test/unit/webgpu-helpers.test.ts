@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import {
   createPassTimer,
   encodeReadBack,
+  GPU_NUDGE_INTERVAL_MS,
   gpuWait,
   LOSS_NOTICE_MS,
   mapForReading,
@@ -211,6 +212,53 @@ describe('pass timer', () => {
     const timer = { readback } as unknown as PassTimer;
     expect(readMappedPassTimer(timer)).toBe(expected);
     expect(readback.mapped).toBe(false);
+  });
+});
+
+describe('a wait for GPU work', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('nudges the device with empty submissions until the work is done, then stops', async () => {
+    vi.useFakeTimers();
+    // As Firefox: finished work is noticed only when something is submitted (or at a 100 ms tick, never reached here).
+    const noticedAtSubmission = 2 + Math.floor(Math.random() * 5);
+    let finish: (value: string) => void = () => undefined;
+    const work = new Promise<string>((resolve) => (finish = resolve));
+    const submissions: number[] = [];
+    const device = {
+      lost: new Promise(() => undefined),
+      queue: {
+        submit(commands: unknown[]) {
+          submissions.push(commands.length);
+          if (submissions.length === noticedAtSubmission) finish('mapped');
+        },
+      },
+    } as unknown as GPUDevice;
+    let outcome: string | undefined;
+    void gpuWait(device, work, new AbortController().signal, 'reading the result').then((value) => (outcome = value));
+    await vi.advanceTimersByTimeAsync(GPU_NUDGE_INTERVAL_MS * noticedAtSubmission);
+    expect(outcome).toBe('mapped');
+    expect(submissions).toEqual(new Array(noticedAtSubmission).fill(0));
+    // Settled: no more submissions, however long the page stays.
+    await vi.advanceTimersByTimeAsync(50);
+    expect(submissions).toHaveLength(noticedAtSubmission);
+  });
+
+  it('stops nudging when the run is cancelled', async () => {
+    vi.useFakeTimers();
+    let submissions = 0;
+    const device = { lost: new Promise(() => undefined), queue: { submit: () => (submissions += 1) } } as unknown as GPUDevice;
+    const controller = new AbortController();
+    const outcome = gpuWait(device, new Promise(() => undefined), controller.signal, 'the kernel').catch((error: Error) => error.name);
+    await vi.advanceTimersByTimeAsync(GPU_NUDGE_INTERVAL_MS * 3);
+    expect(submissions).toBeGreaterThan(0);
+    controller.abort();
+    expect(await outcome).toBe('AbortError');
+    const atAbort = submissions;
+    await vi.advanceTimersByTimeAsync(50);
+    expect(submissions).toBe(atAbort);
   });
 });
 
