@@ -139,7 +139,7 @@ export async function runExperiment(request: ExperimentRequest, ctx: ExperimentC
         }
         const outcome = await measureRound(scope, config, { configIndex, round, rounds }, earlier);
         outcomes[configIndex] = outcome;
-        if (round === 0 && growth && isCollected(outcome)) growth.record(config, typicalRunMs(outcome));
+        if (round === 0 && growth && isCollected(outcome)) growth.record(config, typicalRunMs(outcome), typicalKernelMs(outcome));
       }
     }
   } finally {
@@ -180,6 +180,14 @@ function atLargestReached(config: Configuration, growth: SizeGrowth, hardwareCon
 /** A measured configuration's typical run: the median of its samples, or its last warm-up run. */
 function typicalRunMs(collected: Collected): number {
   return collected.samplesMs.length > 0 ? median(collected.samplesMs) : (collected.warmupMs.at(-1) ?? 0);
+}
+
+/** The median of the GPU's own kernel time per sample, where every sample has one (timestamp queries). */
+function typicalKernelMs(collected: Collected): number | undefined {
+  const kernelMs = collected.timelines.map(({ spans }) =>
+    spans.filter((span) => span.phase === 'gpu-kernel').reduce((sum, span) => sum + (span.endEpochMs - span.startEpochMs), 0),
+  );
+  return kernelMs.length > 0 && kernelMs.every((ms) => ms > 0) ? median(kernelMs) : undefined;
 }
 
 /** The identifying fields of a configuration as they appear in results. */

@@ -20,6 +20,8 @@ export interface GrowthLimits {
 interface Reached {
   size: number;
   runMs: number;
+  /** The part of runMs the GPU spent in the kernel by its own clock, where the device times it. */
+  kernelMs?: number;
 }
 
 const keyOf = (c: Configuration) => `${c.backend}/${c.variant ?? ''}/${c.workers}`;
@@ -36,12 +38,16 @@ export class SizeGrowth {
     private readonly sizeLabel: string,
   ) {}
 
-  /** Record a measured configuration's typical run time. */
-  record(config: Configuration, runMs: number): void {
+  /**
+   * Record a measured configuration's typical run time and, for a GPU that times its own kernel, the
+   * kernel's part of it: only that part is projected to grow with the work.
+   */
+  record(config: Configuration, runMs: number, kernelMs?: number): void {
     if (config.size === undefined) return;
     const key = keyOf(config);
     const known = this.reached.get(key);
-    if (!known || config.size >= known.size) this.reached.set(key, { size: config.size, runMs });
+    const kernel = kernelMs !== undefined && kernelMs > 0 && kernelMs <= runMs ? { kernelMs } : {};
+    if (!known || config.size >= known.size) this.reached.set(key, { size: config.size, runMs, ...kernel });
   }
 
   /** The largest size this backend and variant reached at this lane count, if any. */
@@ -59,13 +65,18 @@ export class SizeGrowth {
     if (elapsedMs > this.limits.experimentBudgetMs) {
       return this.stop(name, `Not measured at ${this.sizeLabel} ${size}: the experiment's time budget of ${seconds(this.limits.experimentBudgetMs)} was spent.`);
     }
-    const projectedMs = known.runMs * (config.size / known.size) ** this.workExponent;
+    const growth = (config.size / known.size) ** this.workExponent;
+    // Where the GPU timed its kernel, the rest of a run (copies, the browser's answer to a wait, which
+    // Firefox gives about every 100 ms) is a floor that does not grow with the work: projecting the whole
+    // run would stop the sweep at a size where the kernel itself took a few milliseconds.
+    const projectedMs = known.kernelMs !== undefined ? known.runMs + known.kernelMs * (growth - 1) : known.runMs * growth;
     const capMs = this.limits.maxRunMs * (config.backend === 'serial' ? this.limits.serialRunFactor : 1);
     if (projectedMs > capMs) {
+      const kernelPart = known.kernelMs !== undefined ? `, ${milliseconds(known.kernelMs)} of it the GPU's kernel` : '';
       return this.stop(
         name,
         `Not measured at ${this.sizeLabel} ${size}: one run would take about ${milliseconds(projectedMs)} ` +
-          `(${milliseconds(known.runMs)} at ${known.size.toLocaleString('en')}), past this preset's ${milliseconds(capMs)} per run.`,
+          `(${milliseconds(known.runMs)} at ${known.size.toLocaleString('en')}${kernelPart}), past this preset's ${milliseconds(capMs)} per run.`,
       );
     }
     return undefined;

@@ -58,7 +58,7 @@ export const defaultSampling: SamplingPolicy = {
   targetPrecision: 0.03,
   budgetMs: 200,
   overBudgetFactor: 20,
-  growth: { maxRunMs: 120, serialRunFactor: 3, experimentBudgetMs: 10_000 },
+  growth: { maxRunMs: 200, serialRunFactor: 3, experimentBudgetMs: 10_000 },
   oversubscribe: false,
 };
 

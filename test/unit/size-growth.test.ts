@@ -24,6 +24,23 @@ describe('a size sweep that grows while runs stay short', () => {
     expect(growth.skipReason({ backend: 'workers', workers: 2, size: 4096 }, 0)).toBeUndefined();
   });
 
+  it("projects only the GPU kernel's own time where the device timed it, so a fixed floor does not stop the sweep", () => {
+    const growth = new SizeGrowth(3, limits, 'n');
+    const floorMs = 60 + 20 * Math.random();
+    const kernelMs = 1 + Math.random();
+    // A run of floor + kernel: 2³ times the kernel stays under 100 ms beside the floor, 2³ times the whole run would not.
+    growth.record({ backend: 'webgpu', workers: 1, size: 128, variant: 'register' }, floorMs + kernelMs, kernelMs);
+    expect(growth.skipReason({ backend: 'webgpu', workers: 1, size: 256, variant: 'register' }, 0)).toBeUndefined();
+    // A kernel that takes most of the run grows with it: 60 ms of kernel at 256 is 480 ms more at 512.
+    growth.record({ backend: 'webgpu', workers: 1, size: 256, variant: 'register' }, 70, 60);
+    expect(growth.skipReason({ backend: 'webgpu', workers: 1, size: 512, variant: 'register' }, 0)).toMatch(
+      /n 512: one run would take about 490 ms \(70 ms at 256, 60 ms of it the GPU's kernel\)/,
+    );
+    // A kernel time longer than the run (clocks disagree) is not believed: the whole run is projected.
+    growth.record({ backend: 'webgpu', workers: 1, size: 64, variant: 'naive' }, 20, 25);
+    expect(growth.skipReason({ backend: 'webgpu', workers: 1, size: 128, variant: 'naive' }, 0)).toMatch(/about 160 ms \(20 ms at 64\)/);
+  });
+
   it('stops every backend once the experiment budget is spent', () => {
     const growth = new SizeGrowth(1, limits, 'length');
     growth.record({ backend: 'serial', workers: 1, size: 10 }, 1);
