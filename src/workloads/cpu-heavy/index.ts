@@ -61,7 +61,7 @@ export const cpuHeavy: Workload<Prepared, bigint> = {
       min: 1_000,
       max: 1_500_000_000,
       integer: true,
-      presets: { quick: 16_000_000, default: 32_000_000, thorough: 400_000_000 },
+      presets: { quick: 16_000_000, default: 128_000_000, thorough: 400_000_000 },
     },
     {
       key: 'tasks',
@@ -70,7 +70,7 @@ export const cpuHeavy: Workload<Prepared, bigint> = {
       min: 1,
       max: 4_096,
       integer: true,
-      presets: { quick: 24, default: 24, thorough: 48 },
+      presets: { quick: 24, default: 16, thorough: 48 },
     },
   ],
   implementations: { serial: onLanes, 'event-loop': onLanes, workers: onLanes, 'shared-memory': onLanes, 'wasm-simd': wasmSimd },
