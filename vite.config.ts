@@ -19,7 +19,7 @@ const browserTestLimits = {
 };
 
 export default defineConfig({
-  plugins: [svelte(), labHeaders(policyOptionsFromEnv()), latencyEndpoint(), wasmKernels(), embedClient(), resultsElement()],
+  plugins: [svelte(), labHeaders(policyOptionsFromEnv()), latencyEndpoint(), wasmKernels({ emitBareFile: true }), embedClient(), resultsElement()],
   // The isolation headers and the Content-Security-Policy come from labHeaders(), on every response (Vite's `headers` skip 304s).
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },

@@ -20,10 +20,21 @@ function bytesModuleSource(exports: Record<string, Uint8Array>): string {
   return lines.join('\n');
 }
 
-/** Register in vite.config.ts `plugins` (and `worker.plugins` where workers import the virtual module). */
-export function wasmKernels(): Plugin {
+/** Where the build writes the plain-SIMD kernels as a file, for the bare reference page (public/bare/wasm-add.html). */
+export const BARE_WASM_FILE = 'bare/wasm-kernels-simd.wasm';
+
+/**
+ * Register in vite.config.ts `plugins` (and `worker.plugins` where workers import the virtual module).
+ * `emitBareFile`: also write the plain-SIMD kernels to BARE_WASM_FILE in the build (once: the page's build).
+ */
+export function wasmKernels(options: { emitBareFile?: boolean } = {}): Plugin {
   return {
     name: 'parallel-lab:wasm-kernels',
+    async generateBundle() {
+      if (!options.emitBareFile) return;
+      const kernels = await buildWasmKernels();
+      this.emitFile({ type: 'asset', fileName: BARE_WASM_FILE, source: kernels.simd });
+    },
     resolveId(id) {
       return id === WASM_KERNELS_MODULE_ID ? RESOLVED_ID : undefined;
     },

@@ -127,6 +127,19 @@ describe('bench refuses bad input with 2 before any browser starts', { timeout: 
   });
 });
 
+describe('bare refuses bad input with 2 before any browser starts', { timeout: 120_000 }, () => {
+  it.each([
+    [['--kernel', 'asm'], /--kernel takes js or wasm, got "asm"/],
+    [['--n', '1.5'], /--n wants a whole number of elements/],
+    [['--repeats', '0'], /--repeats wants a whole number/],
+    [['--browser', 'lynx'], /Unknown browser "lynx"/],
+  ])('%j', async (args, message) => {
+    const outcome = await run('bare-reference', args);
+    expect(outcome.code).toBe(EXIT_BAD_INPUT);
+    expect(outcome.stderr).toMatch(message);
+  });
+});
+
 describe('screenshot refuses bad input with 2 before any browser starts', { timeout: 120_000 }, () => {
   it.each([
     [['--width', '10'], /--width takes a whole number/],
