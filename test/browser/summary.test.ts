@@ -276,8 +276,20 @@ describe.each(ENGINES)('%s: the run at a glance', (browserName) => {
     const slower = JSON.parse(JSON.stringify(results)) as Results;
     const add = slower.experiments.find((e) => e.id === 'array-add')!;
     const lowest = 2 ** -(5 + Math.floor(3 * Math.random()));
-    const factor = Math.min(...sizeMarks(add).flatMap((m) => (m.speedup === undefined ? [] : [m.speedup]))) / (lowest * 0.999);
-    for (const r of add.results) if (r.backend !== 'serial') scaleTimes(r, factor);
+    const floor = lowest * 0.999;
+    const speedups = sizeMarks(add).flatMap((m) => (m.speedup === undefined ? [] : [m.speedup]));
+    const [min, max] = [Math.min(...speedups), Math.max(...speedups)];
+    // Each speedup s becomes floor · (s / min)^k, which keeps their order and puts the highest below 1: the
+    // axis then spans at most seven octaves, where every power of two is a tick (past that, it may label
+    // only every other power, and the one below the lowest mark need not be drawn).
+    const k = max > min ? Math.min(1, Math.log(0.999 / floor) / Math.log(max / min)) : 1;
+    const serialMs = new Map(add.results.flatMap((r) => (r.backend === 'serial' && 'medianMs' in r ? [[r.size, r.medianMs] as const] : [])));
+    for (const r of add.results) {
+      const reference = serialMs.get(r.size);
+      if (r.backend === 'serial' || !('medianMs' in r) || reference === undefined) continue;
+      const speedup = reference / r.medianMs;
+      scaleTimes(r, speedup / (floor * (speedup / min) ** k));
+    }
     await importText(page, JSON.stringify(slower), 'slower.json');
     try {
       const ticks = () =>
