@@ -41,10 +41,10 @@ export const GPU_NUDGE_INTERVAL_MS = 1;
 
 /**
  * Submit nothing, every GPU_NUDGE_INTERVAL_MS (4 ms once timers are clamped), until `work` settles or the run
- * is cancelled. Firefox
- * checks its device for finished work about every 100 ms, and at each submission: without the nudge, a
- * mapAsync or onSubmittedWorkDone resolves on that 100 ms tick, and a run of a millisecond reads as 100.
- * Elsewhere the wait resolves when the work is done, and the empty submissions cost a message each.
+ * is cancelled. Firefox checks its device for finished work about every 100 ms, and at each submission:
+ * without the nudge, a mapAsync or onSubmittedWorkDone resolves on that 100 ms tick, and a run of a
+ * millisecond reads as 100. Elsewhere the wait resolves when the work is done, and the empty submissions
+ * cost a message each.
  */
 function nudgeWhilePending(device: GPUDevice, work: Promise<unknown>, signal: AbortSignal): void {
   let pending = true;
