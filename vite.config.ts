@@ -6,9 +6,18 @@ import { wasmKernels } from './build/wasm-kernels-plugin.ts';
 import { labHeaders } from './build/lab-headers-plugin.ts';
 import { policyOptionsFromEnv } from './build/content-security-policy.ts';
 import { latencyEndpoint } from './src/cli/latency-endpoint.ts';
+import { BROWSER_CRASH_MARKER } from './src/cli/lab-page.ts';
 
-/** Browser test files that read timings or core counts, which another test beside them would distort. */
-const MEASURING_BROWSER_TESTS = ['test/browser/busy.test.ts', 'test/browser/task-ring.test.ts', 'test/browser/bench.test.ts'];
+/**
+ * Browser test files that read timings or core counts, which another test beside them would distort, and the
+ * one that kills WebKit's page processes, which must find no other test's among them.
+ */
+const ALONE_BROWSER_TESTS = [
+  'test/browser/busy.test.ts',
+  'test/browser/task-ring.test.ts',
+  'test/browser/bench.test.ts',
+  'test/browser/browser-crash.test.ts',
+];
 
 /** What every browser test project shares: the build and server of the global setup, and generous limits. */
 const browserTestLimits = {
@@ -16,6 +25,9 @@ const browserTestLimits = {
   globalSetup: ['test/browser/global-setup.ts'],
   testTimeout: 240_000,
   hookTimeout: 120_000,
+  // A test whose browser page crashed under it (WebKitGTK's, rarely) runs once more on a browser launched
+  // afresh (see useLab); any other failure fails at once.
+  retry: { count: 1, condition: new RegExp(BROWSER_CRASH_MARKER) },
 };
 
 export default defineConfig({
@@ -49,7 +61,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
-          exclude: MEASURING_BROWSER_TESTS,
+          exclude: ALONE_BROWSER_TESTS,
           ...browserTestLimits,
           maxWorkers: 2,
           sequence: { groupOrder: 1 },
@@ -57,10 +69,11 @@ export default defineConfig({
       },
       {
         extends: true,
-        // Browser tests that measure the machine (usable cores, an idle pool's cost) or run the bench: alone, last.
+        // Browser tests that measure the machine (usable cores, an idle pool's cost), run the bench, or kill a
+        // browser's page: alone, last.
         test: {
           name: 'browser-alone',
-          include: MEASURING_BROWSER_TESTS,
+          include: ALONE_BROWSER_TESTS,
           ...browserTestLimits,
           fileParallelism: false,
           sequence: { groupOrder: 2 },

@@ -45,6 +45,18 @@ export interface LabPage {
   close(): Promise<void>;
 }
 
+/**
+ * The browser's page process died or stopped answering, so its driver ended the session: nothing the page
+ * did can be read back. The message starts with `BROWSER_CRASH_MARKER`, so a caller (or a test runner's
+ * retry rule) can tell a browser that went away from a lab that answered wrongly.
+ */
+export class BrowserCrashedError extends Error {
+  override name = 'BrowserCrashedError';
+}
+
+/** The words every BrowserCrashedError message starts with. */
+export const BROWSER_CRASH_MARKER = "The browser's page crashed or hung";
+
 /** A started browser, with what the results record about how it was started. */
 export interface LaunchedBrowser {
   name: BrowserName;
@@ -56,5 +68,7 @@ export interface LaunchedBrowser {
    */
   driverBrowserVersion?: string;
   newPage(): Promise<LabPage>;
+  /** Whether a page of this browser has thrown BrowserCrashedError: its session is gone, and only a new launch helps. */
+  crashed?(): boolean;
   close(): Promise<void>;
 }

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { WebDriver } from 'selenium-webdriver';
-import type { LabPage, LaunchedBrowser } from './lab-page.ts';
+import { BROWSER_CRASH_MARKER, BrowserCrashedError, type LabPage, type LaunchedBrowser } from './lab-page.ts';
 
 /** Where Debian's packages put the three programs; the environment variables override them. */
 export const webkitPaths = {
@@ -172,11 +172,30 @@ function freePort(): Promise<number> {
   });
 }
 
+/** MiniBrowser's warning when its page's web process dies (a crash, or a kill from outside). */
+const WEB_PROCESS_CRASHED = 'WebProcess CRASHED';
+
+/** A running WebKitWebDriver: where it listens, its last output, and how many page crashes it has reported. */
+interface DriverProcess {
+  child: ChildProcess;
+  url: string;
+  tail: () => string;
+  crashes: () => number;
+}
+
 /** Start WebKitWebDriver on `display` and wait until its status says it accepts a session. */
-async function startDriver(display: string): Promise<{ child: ChildProcess; url: string }> {
+async function startDriver(display: string): Promise<DriverProcess> {
   const port = await freePort();
   const child = startGroup(webkitPaths.webDriver, [`--port=${port}`, '--host=local'], { env: { ...process.env, DISPLAY: display } });
   const tail = stderrTail(child);
+  // MiniBrowser (whose output the driver passes on) says so when its page process dies.
+  let crashes = 0;
+  let carry = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    const text = carry + chunk.toString();
+    crashes += text.split(WEB_PROCESS_CRASHED).length - 1;
+    carry = text.slice(-WEB_PROCESS_CRASHED.length);
+  });
   const url = `http://127.0.0.1:${port}`;
   const ready = (async () => {
     for (;;) {
@@ -193,7 +212,7 @@ async function startDriver(display: string): Promise<{ child: ChildProcess; url:
   })();
   try {
     await within(ready, START_TIMEOUT_MS, () => `WebKitWebDriver did not answer on ${url} in time: ${tail()}`);
-    return { child, url };
+    return { child, url, tail, crashes: () => crashes };
   } catch (error) {
     await stopGroup(child);
     throw error;
@@ -264,11 +283,36 @@ export class ViewportError extends Error {
   override name = 'ViewportError';
 }
 
+/** How long a command that came back unparsable waits for the driver to report a crash, in ms. */
+const CRASH_REPORT_WAIT_MS = 3_000;
+
+/**
+ * Whether `error` means the session is gone: WebKitWebDriver deletes a session whose page process crashed
+ * or hung, and a script whose page died under it first comes back unparsable, before the driver has
+ * reported the crash (then this waits a moment for the report, or for the session to go).
+ */
+async function sessionLost(driver: WebDriver, error: unknown, crashes: () => number): Promise<boolean> {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'NoSuchSessionError' || crashes() > 0) return true;
+  if (!/Could not parse script result/.test(error.message)) return false;
+  const deadline = Date.now() + CRASH_REPORT_WAIT_MS;
+  while (Date.now() < deadline) {
+    if (crashes() > 0) return true;
+    try {
+      await within(driver.getCurrentUrl(), CRASH_REPORT_WAIT_MS, () => 'no answer');
+    } catch (probe) {
+      return probe instanceof Error && (probe.name === 'NoSuchSessionError' || probe.message === 'no answer');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return crashes() > 0;
+}
+
 /** Start Xvfb, WebKitWebDriver and a MiniBrowser session; a failure at any step stops what had started. */
 export async function launchWebKit(): Promise<LaunchedBrowser> {
   assertWebKitInstalled();
   const xvfb = await startXvfb();
-  let driverProcess: { child: ChildProcess; url: string } | undefined;
+  let driverProcess: DriverProcess | undefined;
   let driver: WebDriver | undefined;
   const stopAll = async () => {
     if (driverProcess) await stopGroup(driverProcess.child);
@@ -290,7 +334,23 @@ export async function launchWebKit(): Promise<LaunchedBrowser> {
     const capabilities = await driver.getCapabilities();
     const version = String(capabilities.get('browserVersion') ?? 'unknown');
     const live = driver;
+    const { tail: driverLog, crashes } = driverProcess;
     let closed = false;
+    let crashed = false;
+    /** Every command goes through here: a lost session becomes one clear error, with the driver's last words. */
+    const guard = async <T>(command: () => Promise<T>): Promise<T> => {
+      try {
+        return await command();
+      } catch (error) {
+        if (closed || !(crashed || (await sessionLost(live, error, crashes)))) throw error;
+        crashed = true;
+        throw new BrowserCrashedError(
+          `${BROWSER_CRASH_MARKER} (WebKit), so its session is gone${(error as Error).message ? ` (${(error as Error).message})` : ''}. ` +
+            `WebKitWebDriver's last output: ${driverLog() || '(none)'}`,
+          { cause: error },
+        );
+      }
+    };
     return {
       name: 'webkit',
       driverBrowserVersion: version,
@@ -305,10 +365,10 @@ export async function launchWebKit(): Promise<LaunchedBrowser> {
         // new page is (so a link that differs from what it showed only by its fragment loads a new document).
         await live.get('about:blank');
         return {
-          goto: async (url) => live.get(url),
-          reload: async () => live.navigate().refresh(),
-          evaluate: (fn, arg) => evaluateIn(live, fn.toString(), arg) as never,
-          click: async (selector) => {
+          goto: (url) => guard(() => live.get(url)),
+          reload: () => guard(() => live.navigate().refresh()),
+          evaluate: (fn, arg) => guard(() => evaluateIn(live, fn.toString(), arg)) as never,
+          click: (selector) => guard(async () => {
             const element = await live.findElement(By.css(selector));
             try {
               await element.click();
@@ -319,16 +379,16 @@ export async function launchWebKit(): Promise<LaunchedBrowser> {
               await live.executeScript('arguments[0].scrollIntoView({ block: "center", inline: "center" });', element);
               await element.click();
             }
-          },
-          fill: async (selector, text) => {
+          }),
+          fill: (selector, text) => guard(async () => {
             const element = await live.findElement(By.css(selector));
             await element.clear();
             await element.sendKeys(text);
-          },
+          }),
           // WebDriver sizes the window, toolbar and all: size it, see how much the page got, and grow it by the
           // difference. The window manager applies a size a moment later, and the toolbar settles once shown, so
           // measure and correct a few times before giving up.
-          setViewport: async (width, height) => {
+          setViewport: (width, height) => guard(async () => {
             const window = live.manage().window();
             const inner = async () => (await live.executeScript('return [window.innerWidth, window.innerHeight];')) as [number, number];
             let rect = { width, height };
@@ -342,19 +402,20 @@ export async function launchWebKit(): Promise<LaunchedBrowser> {
             }
             const why = got[0] > width ? " (MiniBrowser's toolbar sets a narrowest width)" : '';
             throw new ViewportError(`WebKit's window cannot give the page ${width} × ${height} px: it gives ${got[0]} × ${got[1]} px${why}.`);
-          },
+          }),
           // WebDriver answers base64; an element's picture is its box, scrolled into view by the driver.
-          screenshot: async (selector) =>
-            Buffer.from(selector ? await live.findElement(By.css(selector)).takeScreenshot() : await live.takeScreenshot(), 'base64'),
+          screenshot: (selector) =>
+            guard(async () => Buffer.from(selector ? await live.findElement(By.css(selector)).takeScreenshot() : await live.takeScreenshot(), 'base64')),
           driverWorkerCount: () => undefined,
           onConsole: () => undefined,
           onRequest: () => undefined,
           // WebDriver runs a script as a function body of its own, outside the page's policy.
-          addScript: async (source) => void (await live.executeScript(`${source}\n;return null;`)),
+          addScript: (source) => guard(async () => void (await live.executeScript(`${source}\n;return null;`))),
           addInitScript: () => Promise.reject(new Error('WebDriver classic cannot run a script before a page\'s own (WebKit has no init scripts here).')),
           close: async () => live.get('about:blank'),
         } satisfies LabPage;
       },
+      crashed: () => crashed,
       async close() {
         if (closed) return;
         closed = true;

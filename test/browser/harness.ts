@@ -1,5 +1,5 @@
 /** One real browser per test file, opened on the lab served by the global setup, and what more than one file does on it. */
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll, beforeEach, inject } from 'vitest';
 import { launchBrowser, type BrowserName, type LabPage, type LaunchedBrowser } from '../../src/cli/browsers.ts';
 import { openLab, waitForLab } from '../../src/cli/run-in-browser.ts';
 import type { SuiteRequest } from '../../src/engine/run-suite.ts';
@@ -11,13 +11,39 @@ export interface LabSession {
   url: string;
 }
 
-/** Launch `name` before the file's tests and close it after; `session()` gives the open page. */
+/** Launch `name` and open the lab served by the global setup in it. */
+async function launchLab(name: BrowserName): Promise<LabSession> {
+  const url = inject('labUrl');
+  const browser = await launchBrowser(name);
+  return { browser, page: await openLab(browser, url), url };
+}
+
+/**
+ * The session itself while its browser is alive; a browser whose page crashed (BrowserCrashedError) is
+ * closed and launched afresh, the lab opened again, since its session is gone and only a new launch helps.
+ */
+export async function relaunchIfCrashed(session: LabSession): Promise<LabSession> {
+  if (!session.browser.crashed?.()) return session;
+  await session.browser.close();
+  return launchLab(session.browser.name);
+}
+
+/**
+ * Launch `name` before the file's tests and close it after; `session()` gives the open page. After a test
+ * whose page crashed under it, the next test starts on a browser launched afresh rather than failing on a
+ * session that is gone; the crash itself fails its test (and the browser projects run it once more).
+ */
 export function useLab(name: BrowserName): () => LabSession {
   let session: LabSession | undefined;
   beforeAll(async () => {
-    const url = inject('labUrl');
-    const browser = await launchBrowser(name);
-    session = { browser, page: await openLab(browser, url), url };
+    session = await launchLab(name);
+  });
+  beforeEach(async (context) => {
+    if (!session?.browser.crashed?.()) return;
+    process.stderr.write(`${name}'s page had crashed; launching it afresh for "${context.task.name}".\n`);
+    const crashed = session;
+    session = undefined;
+    session = await relaunchIfCrashed(crashed);
   });
   afterAll(async () => {
     await session?.browser.close();
