@@ -1,12 +1,12 @@
 /**
  * npm run presets-compare -- [--browser chromium|firefox|webkit] [--experiments id,id] [--out FILE]
  * Runs the default preset and then the thorough one in the same browser session, and prints, for each headline
- * figure, the default's value beside the thorough run's value and 95% range: whether the minute-long answer
- * agrees with the one worth publishing. Exits 1 when a default figure falls outside the thorough range,
- * 2 on bad input.
+ * figure, the default's value beside the thorough run's value and 95% range at the same size: whether the
+ * minute-long answer agrees with the one worth publishing. Exits 1 when a default figure falls outside the
+ * thorough range, 2 on bad input.
  */
 import { writeFile } from 'node:fs/promises';
-import { headlineFigures } from '../analysis/headline-figures.ts';
+import { comparePresets } from '../analysis/preset-agreement.ts';
 import { validateSuiteRequest, type SuiteRequest } from '../engine/run-suite.ts';
 import type { Results } from '../results/schema.ts';
 import { workloads } from '../workloads/registry.ts';
@@ -32,30 +32,6 @@ function parseOptions(argv: string[]) {
   if (!ENGINES.includes(browser)) throw new UsageError(`Unknown browser "${values.browser}": use ${ENGINES.join(', ')}.`);
   const experiments = values.experiments ? values.experiments.split(',').map((e) => e.trim()).filter(Boolean) : workloads.map((w) => w.meta.id);
   return { browser, experiments, ...(values.out ? { out: values.out } : {}) };
-}
-
-/** One row: a default figure, and whether it lies inside the thorough run's range. */
-export interface PresetAgreement {
-  label: string;
-  defaultText: string;
-  thoroughText: string;
-  inside: boolean | undefined;
-}
-
-/** Match the two runs' headline figures; only ratios with a thorough range are judged. */
-export function comparePresets(quickRun: Results, thoroughRun: Results): PresetAgreement[] {
-  const thorough = new Map(headlineFigures(thoroughRun).map((f) => [f.id, f]));
-  return headlineFigures(quickRun).map((f) => {
-    const t = thorough.get(f.id);
-    const range = t?.interval;
-    const inside = typeof f.value === 'number' && range ? f.value >= range[0] && f.value <= range[1] : undefined;
-    return {
-      label: f.label,
-      defaultText: f.text,
-      thoroughText: t ? `${t.text}${range ? ` (${range[0].toFixed(2)}-${range[1].toFixed(2)})` : ''}` : 'not measured',
-      inside,
-    };
-  });
 }
 
 async function main(): Promise<number> {
@@ -87,7 +63,7 @@ async function main(): Promise<number> {
   const lines = [
     `${env.browser.name} ${env.browser.version.split('.')[0]}: default ${(wallMs.default! / 1000).toFixed(1)} s, thorough ${(wallMs.thorough! / 1000).toFixed(1)} s`,
     '',
-    '| figure | default | thorough (95% range) | inside |',
+    '| figure | default (95% range) | thorough (95% range) | inside |',
     '| --- | --- | --- | --- |',
     ...rows.map((r) => `| ${r.label} | ${r.defaultText} | ${r.thoroughText} | ${r.inside === undefined ? '' : r.inside ? 'yes' : 'no'} |`),
   ];
