@@ -9,3 +9,13 @@ export function formatMs(valueMs: number): string {
 export function formatTimes(ratio: number): string {
   return `${ratio.toFixed(2)}×`;
 }
+
+/**
+ * The interval cell's explanation: how well the median is known and, measured in rounds, each round's
+ * median, so a wide interval says whether the rounds (fresh set-ups) disagreed or the samples did.
+ */
+export function describeInterval(result: { precision?: number; roundMediansMs?: readonly number[] }): string {
+  const known = result.precision !== undefined ? `the median is known within ±${(result.precision * 100).toFixed(1)}%` : '';
+  const rounds = result.roundMediansMs?.length ? `each round's median: ${result.roundMediansMs.map(formatMs).join(', ')} ms` : '';
+  return [known, rounds].filter(Boolean).join('; ');
+}

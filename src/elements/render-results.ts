@@ -7,7 +7,7 @@ import { describeAmdahlFit } from '../analysis/amdahl.ts';
 import { compareRuns, overlaidSpeedupMarks, type CompareCell } from '../analysis/compare-runs.ts';
 import { readExperiment } from '../analysis/experiment-reading.ts';
 import { describeUsableCores } from '../analysis/machine-reading.ts';
-import { formatMs, formatTimes } from '../analysis/number-format.ts';
+import { describeInterval, formatMs, formatTimes } from '../analysis/number-format.ts';
 import { summarizeRun } from '../analysis/run-summary.ts';
 import { pointMetrics } from '../analysis/scaling-metrics.ts';
 import { referenceCurves, speedupMarks, type SpeedupMark } from '../analysis/speedup-series.ts';
@@ -140,7 +140,7 @@ function resultsTable(experiment: ExperimentResult, sizeLabel: string | undefine
       const throughput = throughputKind === 'GFLOP/s' ? r.gflops : r.gbPerSecond;
       cells.push(
         h('td', { class: 'median', 'data-median-ms': r.medianMs }, formatMs(r.medianMs)),
-        h('td', {}, `${formatMs(r.ci95Ms[0])}–${formatMs(r.ci95Ms[1])}${precision}`),
+        h('td', { title: describeInterval(r) }, `${formatMs(r.ci95Ms[0])}–${formatMs(r.ci95Ms[1])}${precision}`),
         h('td', { class: 'speedup' }, r.speedup !== undefined ? formatTimes(r.speedup) : ''),
         throughputKind && h('td', {}, throughput?.toFixed(2) ?? ''),
         hasCompile && h('td', {}, r.compileMs !== undefined ? formatMs(r.compileMs) : ''),

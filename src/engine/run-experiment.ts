@@ -5,8 +5,8 @@ import { isUnavailableError } from '../executors/unavailable.ts';
 import { WorkerPool } from '../executors/worker-pool.ts';
 import { nextMacrotask } from '../executors/yield.ts';
 import { epochNowMs } from '../measure/clock.ts';
-import { planSampleCount, relativePrecision, wantsAnotherSample, warmedUp, type SamplingPolicy } from '../measure/sampling.ts';
-import { median, medianConfidenceInterval } from '../measure/stats.ts';
+import { planSampleCount, wantsAnotherSample, warmedUp, type SamplingPolicy } from '../measure/sampling.ts';
+import { median, roundsConfidenceInterval } from '../measure/stats.ts';
 import { round3, toTimeline, type TaskSpan } from '../measure/timeline.ts';
 import type { BackendResult, ExperimentResult, MeasuredResult } from '../results/schema.ts';
 import { implementationOf, type BackendId, type Configuration, type Params, type Preset, type RunContext, type SetupOutcome, type Workload } from '../workloads/types.ts';
@@ -211,6 +211,8 @@ interface Collected {
   config: Configuration;
   /** Samples in the order taken, across rounds. */
   samplesMs: number[];
+  /** How many of them each round took, in order: a round is a fresh set-up, so its samples belong together. */
+  roundSizes: number[];
   warmupMs: number[];
   timelines: Array<{ spans: TaskSpan[]; baseEpochMs: number }>;
   check: string;
@@ -444,6 +446,7 @@ async function measureGuarded(
   const thisRound = Math.ceil((plannedSamples - samplesMs.length) / (rounds - round));
 
   const timelines = earlier?.timelines ?? [];
+  const samplesBefore = samplesMs.length;
   let check = earlier?.check ?? '';
   const takeSample = async (s: number, of: number) => {
     report('sampling', s, of);
@@ -466,6 +469,7 @@ async function measureGuarded(
     collected: true,
     config,
     samplesMs,
+    roundSizes: [...(earlier?.roundSizes ?? []), samplesMs.length - samplesBefore],
     warmupMs,
     timelines,
     check,
@@ -491,10 +495,10 @@ function checkBudget(runMs: number, policy: SamplingPolicy): void {
 
 /** Median, interval, throughput and the typical sample's timeline of a configuration whose rounds are done. */
 function summarizeCollected(scope: ExperimentScope, collected: Collected): MeasuredResult {
-  const { config, samplesMs, warmupMs, timelines, check, setup } = collected;
+  const { config, samplesMs, roundSizes, warmupMs, timelines, check, setup } = collected;
   const prepared = preparedFor(scope, config.size);
   const medianMs = median(samplesMs);
-  const ci = medianConfidenceInterval(samplesMs);
+  const ci = roundsConfidenceInterval(samplesMs, roundSizes);
   // The timeline shown is the sample closest to the median: typical, not the luckiest or the unluckiest.
   const typical = samplesMs.reduce((best, v, i) => (Math.abs(v - medianMs) < Math.abs(samplesMs[best]! - medianMs) ? i : best), 0);
   const throughput = scope.workload.throughput?.(prepared, medianMs) ?? {};
@@ -506,7 +510,9 @@ function summarizeCollected(scope: ExperimentScope, collected: Collected): Measu
     medianMs: round3(medianMs),
     ci95Ms: [round3(ci.low), round3(ci.high)],
     ciCoverage: Math.round(ci.coverage * 1e4) / 1e4,
-    precision: Math.round(Math.min(relativePrecision(samplesMs), 99) * 1e4) / 1e4,
+    // The recorded precision is the final interval's, rounds' disagreement included (one sample: unknown, 99).
+    precision: Math.round(Math.min(samplesMs.length > 1 && medianMs > 0 ? (ci.high - ci.low) / 2 / medianMs : Infinity, 99) * 1e4) / 1e4,
+    ...(ci.roundMedians.length > 1 ? { roundMediansMs: ci.roundMedians.map(round3) } : {}),
     verified: true,
     check,
     ...(setup?.compileMs !== undefined ? { compileMs: round3(setup.compileMs) } : {}),

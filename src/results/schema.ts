@@ -59,11 +59,19 @@ export const MeasuredResultSchema = Type.Object(
     warmupMs: Type.Array(NonNegative, { maxItems: MAX_SAMPLES }),
     medianMs: NonNegative,
     ci95Ms: Type.Tuple([NonNegative, NonNegative], {
-      description: 'Distribution-free confidence interval of the median from order statistics.',
+      description:
+        'Distribution-free confidence interval of the median from order statistics; over three rounds or more, ' +
+        'widened to the t-interval of the rounds\' medians where that is wider (each round is a fresh set-up).',
     }),
     ciCoverage: Type.Number({ minimum: 0, maximum: 1, description: 'Coverage the interval really has.' }),
     precision: Type.Optional(
       Type.Number({ minimum: 0, maximum: 99, description: 'Half the 95% interval over the median: 0.03 means the median is known within ±3%.' }),
+    ),
+    roundMediansMs: Type.Optional(
+      Type.Array(NonNegative, {
+        maxItems: 64,
+        description: 'Each round\'s median, in order (rounds: passes over the configurations, each a fresh set-up).',
+      }),
     ),
     speedup: Type.Optional(Type.Number({ minimum: 0, description: 'Serial median over this median.' })),
     verified: Type.Literal(true, { description: 'Every sample matched the serial reference; a wrong answer is a failed result.' }),

@@ -119,6 +119,24 @@ describe('measuring in rounds', () => {
     expect(Math.max(ratio, 1 / ratio)).toBeLessThanOrEqual(2.5);
   });
 
+  it('records each round\'s median, and an interval that holds them when the rounds disagree', async () => {
+    // Each round (a fresh set-up) runs at its own speed, as where its buffers land decides: six runs per round.
+    const levels = [5 + 10 * Math.random(), 20 + 10 * Math.random(), 40 + 10 * Math.random()];
+    const { experiment } = await measure(3, (run) => levels[Math.floor(run / 6)]!);
+    for (const r of experiment.results as MeasuredResult[]) {
+      expect(r.roundMediansMs).toEqual(levels.map((ms) => Number(ms.toFixed(3))));
+      expect(r.ci95Ms[0]).toBeLessThanOrEqual(r.roundMediansMs![0]!);
+      expect(r.ci95Ms[1]).toBeGreaterThanOrEqual(r.roundMediansMs![2]!);
+      expect(r.precision).toBeCloseTo((r.ci95Ms[1] - r.ci95Ms[0]) / 2 / r.medianMs, 3);
+    }
+    // One round: no rounds to record, and the interval is the samples' own.
+    const single = await measure(1, () => levels[0]!);
+    for (const r of single.experiment.results as MeasuredResult[]) {
+      expect(r.roundMediansMs).toBeUndefined();
+      expect(r.ci95Ms.map((ms) => ms / levels[0]!)).toEqual([expect.closeTo(1, 3), expect.closeTo(1, 3)]);
+    }
+  });
+
   it('a wrong answer in a later round fails the configuration, which then sits the remaining rounds out', async () => {
     const { experiment, log } = await measure(3, () => 1, 9);
     const eventLoop = experiment.results.find((r) => r.backend === 'event-loop')!;

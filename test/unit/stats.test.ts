@@ -5,7 +5,9 @@ import {
   medianAbsoluteDeviation,
   medianConfidenceInterval,
   quantile,
+  roundsConfidenceInterval,
   RunningStats,
+  tQuantile975,
 } from '../../src/measure/stats.ts';
 
 /** A seeded generator so a failure can be replayed; the seed itself is fresh each run. */
@@ -77,6 +79,47 @@ describe(`statistics (seed ${seed})`, () => {
     }
     expect(covered / trials).toBeGreaterThan(0.93);
     expect(covered / trials).toBeLessThan(0.995);
+  });
+
+  it('rounds that disagree widen the interval to what their medians allow; rounds that agree barely move it', () => {
+    const random = mulberry32(seed ^ 0x85ebca6b);
+    // Three rounds of a configuration whose set-up decides its speed: each round's samples sit tightly around
+    // its own level (±1% noise), the levels far apart, as a buffer's placement in memory makes them.
+    const levels = [20 + 30 * random(), 60 + 30 * random(), 120 + 30 * random()];
+    const noisy = (level: number) => level * (1 + 0.01 * (random() * 2 - 1));
+    const sizes = [10 + Math.floor(random() * 10), 10 + Math.floor(random() * 10), 10 + Math.floor(random() * 10)];
+    const values = sizes.flatMap((size, r) => Array.from({ length: size }, () => noisy(levels[r]!)));
+    const pooled = medianConfidenceInterval(values);
+    const rounds = roundsConfidenceInterval(values, sizes);
+    expect(rounds.roundMedians).toHaveLength(3);
+    rounds.roundMedians.forEach((m, r) => expect(Math.abs(m / levels[r]! - 1)).toBeLessThan(0.011));
+    // Every round's median is inside, and the interval contains the pooled one.
+    for (const m of rounds.roundMedians) expect(rounds.low <= m && m <= rounds.high).toBe(true);
+    expect(rounds.low).toBeLessThanOrEqual(pooled.low);
+    expect(rounds.high).toBeGreaterThanOrEqual(pooled.high);
+    expect(rounds.high - rounds.low).toBeGreaterThan(3 * (pooled.high - pooled.low));
+
+    // The same samples from one set-up (the rounds at one level): about as wide as the pooled interval.
+    const level = 50 + 50 * random();
+    const agreeing = sizes.flatMap((size) => Array.from({ length: size }, () => noisy(level)));
+    const agreed = roundsConfidenceInterval(agreeing, sizes);
+    const pooledAgreeing = medianConfidenceInterval(agreeing);
+    expect((agreed.high - agreed.low) / level).toBeLessThan(0.05);
+    expect(agreed.low).toBeLessThanOrEqual(pooledAgreeing.low);
+    expect(agreed.high).toBeGreaterThanOrEqual(pooledAgreeing.high);
+  });
+
+  it('fewer than three rounds, or sizes that do not add up to the samples, keep the pooled interval', () => {
+    const random = mulberry32(seed ^ 0xc2b2ae35);
+    const values = Array.from({ length: 20 }, (_, i) => (i < 10 ? 10 : 40) * (1 + random() / 100));
+    const pooled = medianConfidenceInterval(values);
+    for (const sizes of [[20], [10, 10], [5, 5, 5], [10, 5, 6]]) {
+      const ci = roundsConfidenceInterval(values, sizes);
+      expect([ci.low, ci.high, ci.coverage]).toEqual([pooled.low, pooled.high, pooled.coverage]);
+    }
+    expect(tQuantile975(2)).toBeCloseTo(4.303, 3);
+    expect(tQuantile975(100)).toBe(1.96);
+    expect(tQuantile975(0)).toBe(Infinity);
   });
 
   it('MAD ignores one outlier', () => {
