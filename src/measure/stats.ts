@@ -100,28 +100,16 @@ export function medianAbsoluteDeviation(values: readonly number[]): number {
   return median(values.map((v) => Math.abs(v - m)));
 }
 
-/** Student's t at 97.5% for 1-30 degrees of freedom (the normal's 1.96 beyond): two-sided 95% intervals. */
-const T_975 = [
-  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11,
-  2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
-];
-
-/** The t quantile a 95% interval from `degreesOfFreedom + 1` observations needs. */
-export function tQuantile975(degreesOfFreedom: number): number {
-  if (!(degreesOfFreedom >= 1)) return Infinity;
-  return T_975[Math.floor(degreesOfFreedom) - 1] ?? 1.96;
-}
-
-/** The fewest rounds whose medians make an interval of their own: with two, t = 12.7 says nothing useful. */
-export const MIN_ROUNDS_FOR_INTERVAL = 3;
+/** Rounds whose medians' range is a 95% interval of their own: 1 - 2^(1-k) reaches 96.9% at six. */
+export const ROUNDS_FOR_95 = 6;
 
 /**
- * 95% interval of a median measured over rounds, each a fresh set-up. Samples within a round share its
- * set-up (where its buffers landed in memory, which worker threads it got), so they are not independent
- * draws: the order-statistic interval of all samples pooled can be ±1% while the rounds' medians read
- * 31, 100 and 63 ms. Each round's median then counts as one observation, on a log scale (times are
- * positive and slow spells multiply), and the interval is the wider of that t-interval and the pooled
- * one. Rounds that agree widen it little: the t-interval of their medians is then about as wide.
+ * Interval of a median measured over rounds, each a fresh set-up. Samples within a round share its set-up
+ * (where its buffers landed in memory, which worker threads it got), so they are not independent draws: the
+ * order-statistic interval of all samples pooled can claim ±1% while the rounds' medians read 31, 100 and
+ * 63 ms. Each round's median then counts as one draw, and the range of k of them holds the median over
+ * set-ups with probability 1 - 2^(1-k), distribution-free, as the samples' order statistics do within one
+ * set-up. The interval is the wider of that range and the pooled one, and its coverage the rounds'.
  */
 export function roundsConfidenceInterval(values: readonly number[], roundSizes: readonly number[]): Interval & { roundMedians: number[] } {
   const pooled = medianConfidenceInterval(values);
@@ -132,14 +120,11 @@ export function roundsConfidenceInterval(values: readonly number[], roundSizes: 
     start += size;
   }
   const k = roundMedians.length;
-  if (k < MIN_ROUNDS_FOR_INTERVAL || start !== values.length || roundMedians.some((m) => !(m > 0))) return { ...pooled, roundMedians };
-  const logs = new RunningStats();
-  for (const m of roundMedians) logs.push(Math.log(m));
-  const halfWidth = tQuantile975(k - 1) * Math.sqrt(logs.variance / k);
+  if (k < 2 || start !== values.length) return { ...pooled, roundMedians };
   return {
-    low: Math.min(pooled.low, Math.exp(logs.mean - halfWidth)),
-    high: Math.max(pooled.high, Math.exp(logs.mean + halfWidth)),
-    coverage: pooled.coverage,
+    low: Math.min(pooled.low, ...roundMedians),
+    high: Math.max(pooled.high, ...roundMedians),
+    coverage: 1 - 2 ** (1 - k),
     roundMedians,
   };
 }

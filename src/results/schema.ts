@@ -60,10 +60,10 @@ export const MeasuredResultSchema = Type.Object(
     medianMs: NonNegative,
     ci95Ms: Type.Tuple([NonNegative, NonNegative], {
       description:
-        'Distribution-free confidence interval of the median from order statistics; over three rounds or more, ' +
-        'widened to the t-interval of the rounds\' medians where that is wider (each round is a fresh set-up).',
+        'Distribution-free confidence interval of the median from order statistics; measured in rounds (each a ' +
+        'fresh set-up), widened to hold every round\'s median, its coverage then 1 - 2^(1 - rounds).',
     }),
-    ciCoverage: Type.Number({ minimum: 0, maximum: 1, description: 'Coverage the interval really has.' }),
+    ciCoverage: Type.Number({ minimum: 0, maximum: 1, description: 'Coverage the interval really has (over rounds: the rounds\' medians\' range).' }),
     precision: Type.Optional(
       Type.Number({ minimum: 0, maximum: 99, description: 'Half the 95% interval over the median: 0.03 means the median is known within ±3%.' }),
     ),

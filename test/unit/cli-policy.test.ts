@@ -17,6 +17,7 @@ const SCRIPTS = [
   'screenshot',
   'dispatch-costs',
   'wasm-kernels-bench',
+  'placement-bench',
   'webgpu-matmul-bench',
   'webgpu-matmul-dawn',
   'write-schema',
