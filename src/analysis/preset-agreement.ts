@@ -23,7 +23,8 @@ function sweepKey(r: BackendResult): string {
  * `thorough` cut to the sizes `reference` measured, configuration by configuration. The thorough preset's
  * sweeps start smaller and grow further, so its "largest size" is not the default's: a ratio's speedup grows
  * with the size, and comparing the default at n = 512 against the thorough run at n = 2048 would judge the
- * size, not the measurement. Results without a size (a fixed workload) are kept as they are.
+ * size, not the measurement. A size the default's sweep skipped does not count as reached. Results without a
+ * size (a fixed workload) are kept as they are.
  */
 export function atReferenceSizes(thorough: Results, reference: Results): Results {
   return {
@@ -32,7 +33,8 @@ export function atReferenceSizes(thorough: Results, reference: Results): Results
       const measured = reference.experiments.find((e) => e.id === experiment.id)?.results ?? [];
       const sizes = new Map<string, Set<number>>();
       for (const r of measured) {
-        if (r.size === undefined) continue;
+        // Only a size measured there: a size the default's sweep skipped (a row with its reason) was not reached.
+        if (r.size === undefined || !('medianMs' in r)) continue;
         const key = sweepKey(r);
         sizes.set(key, (sizes.get(key) ?? new Set<number>()).add(r.size));
       }

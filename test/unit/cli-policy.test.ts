@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EXIT_BAD_INPUT, EXIT_FAILED_RUN, exitCodeFor, parseCommandLine, UsageError } from '../../src/cli/cli.ts';
 import { ParamError } from '../../src/engine/params.ts';
 import { workloadById } from '../../src/workloads/registry.ts';
+import { experimentResult, makeResults, measuredResult } from '../fixtures/make-results.ts';
 
 /** The scripts people run (package.json's scripts and the benches the README names). */
 const SCRIPTS = [
@@ -153,5 +154,40 @@ describe('screenshot refuses bad input with 2 before any browser starts', { time
     const outcome = await run('screenshot', args);
     expect(outcome.code).toBe(EXIT_BAD_INPUT);
     expect(outcome.stderr).toMatch(message);
+  });
+});
+
+describe('presets-compare --from judges a saved comparison, and refuses what is not one with 2', { timeout: 120_000 }, () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'presets-compare-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a missing file, a file without both runs, or --from with --out exits 2 saying why', async () => {
+    const missing = join(dir, `missing-${Math.random()}.json`);
+    const half = join(dir, 'half.json');
+    await writeFile(half, JSON.stringify({ default: makeResults(), thorough: { not: 'results' } }));
+    const a = await run('presets-compare', ['--from', missing]);
+    const b = await run('presets-compare', ['--from', half]);
+    const c = await run('presets-compare', ['--from', half, '--out', join(dir, 'x.json')]);
+    expect([a.code, b.code, c.code]).toEqual([EXIT_BAD_INPUT, EXIT_BAD_INPUT, EXIT_BAD_INPUT]);
+    expect(a.stderr).toContain(missing);
+    expect(b.stderr).toMatch(/its thorough run is not a results document/);
+    expect(c.stderr).toMatch(/--from judges a saved comparison again/);
+  });
+
+  it('two saved runs that agree print every figure judged inside, and exit 0', async () => {
+    const saved = join(dir, 'agree.json');
+    const serialMs = 100 + Math.random() * 50;
+    const run1 = { ...makeResults(), experiments: [experimentResult('cpu-heavy', [measuredResult('serial', 1, serialMs), measuredResult('shared-memory', 2, serialMs / (1.8 + Math.random() / 10))])] };
+    await writeFile(saved, JSON.stringify({ default: run1, thorough: run1, wallMs: { default: 41_000 + Math.random() * 1e4, thorough: 8e5 } }));
+    const outcome = await run('presets-compare', ['--from', saved]);
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(outcome.stdout).toMatch(/: default \d+\.\d s, thorough 800\.0 s/);
+    expect(outcome.stdout).toMatch(/\| yes \|/);
+    expect(outcome.stdout).not.toMatch(/\| no \|/);
   });
 });

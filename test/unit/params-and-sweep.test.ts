@@ -3,6 +3,7 @@ import { ParamError, parseNumberText, parseParamField, parseParamText, resolvePa
 import { workloadById } from '../../src/workloads/registry.ts';
 import { plannedConfigurations, sizedConfigurations, withinLanePlan, workerCounts } from '../../src/engine/sweep.ts';
 import { planSampleCount, quickSampling, thoroughSampling, warmedUp, defaultSampling } from '../../src/measure/sampling.ts';
+import { ROUNDS_FOR_95 } from '../../src/measure/stats.ts';
 import { cpuHeavy } from '../../src/workloads/cpu-heavy/index.ts';
 import { validateSuiteRequest } from '../../src/engine/run-suite.ts';
 
@@ -97,6 +98,12 @@ describe('sweeps and sampling', () => {
     // Long next to the thorough preset's own budget: more samples than its minimum would not fit in it.
     const longForThorough = thoroughSampling.budgetMs / 5 + 1 + Math.random() * 500;
     expect(planSampleCount(longForThorough, 0.005, thoroughSampling)).toBe(thoroughSampling.minSamples);
+  });
+
+  it('the thorough preset takes enough rounds for their medians\' range to be a 95% interval, and a sample for each', () => {
+    expect(thoroughSampling.rounds).toBeGreaterThanOrEqual(ROUNDS_FOR_95);
+    expect(1 - 2 ** (1 - thoroughSampling.rounds)).toBeGreaterThanOrEqual(0.95);
+    expect(thoroughSampling.minSamplesLongRuns).toBeGreaterThanOrEqual(thoroughSampling.rounds);
   });
 
   it('a coarse timer asks for more samples, but never more than the budget holds', () => {

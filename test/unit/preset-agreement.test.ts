@@ -43,6 +43,38 @@ describe('default against thorough', () => {
     expect(cut.map((r) => r.size)).toEqual([small, small]);
   });
 
+  it('a size the default\'s sweep skipped is not one it reached: "largest n both reached" stays at the default\'s', () => {
+    const small = 512;
+    const big = 1024;
+    const serialSmall = 150 + Math.random() * 50;
+    const wasmSmall = 2 + Math.random();
+    // The default's serial sweep stopped before n = 1024 (a skipped row with its reason); WebAssembly reached it.
+    const skipped = { backend: 'serial' as const, available: false as const, workers: 1, size: big, reason: 'the sweep stopped', skipped: true };
+    const defaultRun: Results = {
+      ...makeResults(),
+      experiments: [
+        experiment('dot-product', [around('serial', 1, serialSmall, 0.01, { size: small }), skipped, around('wasm-simd', 2, wasmSmall, 0.03, { size: small }), around('wasm-simd', 2, 20, 0.03, { size: big })]),
+      ],
+    };
+    const thoroughRun: Results = {
+      ...makeResults(),
+      experiments: [
+        experiment('dot-product', [
+          around('serial', 1, serialSmall, 0.02, { size: small }),
+          around('serial', 1, serialSmall * 9, 0.02, { size: big }),
+          around('wasm-simd', 2, wasmSmall, 0.02, { size: small }),
+          around('wasm-simd', 2, 20, 0.02, { size: big }),
+        ]),
+      ],
+    };
+    const cut = atReferenceSizes(thoroughRun, defaultRun).experiments[0]!.results;
+    expect(cut.filter((r) => r.backend === 'serial').map((r) => r.size)).toEqual([small]);
+    const rows = comparePresets(defaultRun, thoroughRun);
+    const wasm = rows.find((r) => r.label.startsWith('Matrix product, largest n both reached: WebAssembly SIMD × 2 over serial'))!;
+    expect(wasm.inside).toBe(true);
+    expect(wasm.thoroughText.startsWith(`${(serialSmall / wasmSmall).toFixed(2)}x`)).toBe(true);
+  });
+
   it('says outside when the default\'s ratio misses the thorough range, and leaves figures without a range unjudged', () => {
     const serialMs = 100 + Math.random() * 50;
     const thoroughSpeedup = 1.85 + Math.random() * 0.1;
