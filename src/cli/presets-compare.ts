@@ -48,19 +48,19 @@ async function readSaved(path: string): Promise<{ runs: Record<'default' | 'thor
   } catch (error) {
     throw new UsageError(`${path}: ${(error as Error).message}`);
   }
-  const runs: Partial<Record<'default' | 'thorough', Results>> = {};
-  for (const preset of ['default', 'thorough'] as const) {
+  const run = (preset: 'default' | 'thorough'): Results => {
     const checked = validateResults((saved as Record<string, unknown> | null)?.[preset]);
     if (!checked.ok) throw new UsageError(`${path}: its ${preset} run is not a results document: ${checked.errors.join('; ')}`);
-    runs[preset] = checked.value;
-  }
+    return checked.value;
+  };
+  const runs = { default: run('default'), thorough: run('thorough') };
   const wall = (saved as { wallMs?: Record<string, unknown> }).wallMs;
   const wallMs: Partial<Record<Preset, number>> = {};
   for (const preset of ['default', 'thorough'] as const) {
     const ms = wall?.[preset];
     if (typeof ms === 'number' && Number.isFinite(ms) && ms >= 0) wallMs[preset] = ms;
   }
-  return { runs: runs as Record<'default' | 'thorough', Results>, wallMs };
+  return { runs, wallMs };
 }
 
 /** Print the two runs' figures side by side; the count of default figures outside the thorough range. */

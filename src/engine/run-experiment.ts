@@ -6,7 +6,7 @@ import { WorkerPool } from '../executors/worker-pool.ts';
 import { nextMacrotask } from '../executors/yield.ts';
 import { epochNowMs } from '../measure/clock.ts';
 import { planSampleCount, wantsAnotherSample, warmedUp, type SamplingPolicy } from '../measure/sampling.ts';
-import { median, roundsConfidenceInterval } from '../measure/stats.ts';
+import { median, relativeHalfWidth, roundsConfidenceInterval } from '../measure/stats.ts';
 import { round3, toTimeline, type TaskSpan } from '../measure/timeline.ts';
 import type { BackendResult, ExperimentResult, MeasuredResult } from '../results/schema.ts';
 import { implementationOf, type BackendId, type Configuration, type Params, type Preset, type RunContext, type SetupOutcome, type Workload } from '../workloads/types.ts';
@@ -511,7 +511,7 @@ function summarizeCollected(scope: ExperimentScope, collected: Collected): Measu
     ci95Ms: [round3(ci.low), round3(ci.high)],
     ciCoverage: Math.round(ci.coverage * 1e4) / 1e4,
     // The recorded precision is the final interval's, rounds' disagreement included (one sample: unknown, 99).
-    precision: Math.round(Math.min(samplesMs.length > 1 && medianMs > 0 ? (ci.high - ci.low) / 2 / medianMs : Infinity, 99) * 1e4) / 1e4,
+    precision: Math.round(Math.min(samplesMs.length > 1 ? relativeHalfWidth(ci, medianMs) : Infinity, 99) * 1e4) / 1e4,
     ...(ci.roundMedians.length > 1 ? { roundMediansMs: ci.roundMedians.map(round3) } : {}),
     verified: true,
     check,

@@ -1,5 +1,5 @@
 /** How many timed samples a configuration gets, and when its warm-up is over. */
-import { median, medianConfidenceInterval } from './stats.ts';
+import { median, medianConfidenceInterval, relativeHalfWidth } from './stats.ts';
 
 export interface SamplingPolicy {
   /** Untimed runs first: JIT compilation, worker start-up and caches settle before anything counts. */
@@ -139,11 +139,7 @@ export function warmedUp(warmupMs: readonly number[], policy: SamplingPolicy): b
 
 /** Half the width of the median's 95% interval over the median: ±0.03 means the median is known within 3%. */
 export function relativePrecision(samplesMs: readonly number[]): number {
-  if (samplesMs.length < 2) return Infinity;
-  const m = median(samplesMs);
-  if (!(m > 0)) return Infinity;
-  const ci = medianConfidenceInterval(samplesMs);
-  return (ci.high - ci.low) / 2 / m;
+  return samplesMs.length < 2 ? Infinity : relativeHalfWidth(medianConfidenceInterval(samplesMs), median(samplesMs));
 }
 
 /**

@@ -100,6 +100,11 @@ export function medianAbsoluteDeviation(values: readonly number[]): number {
   return median(values.map((v) => Math.abs(v - m)));
 }
 
+/** Half an interval's width over its centre: ±0.03 means the value is known within 3% (unknown: Infinity). */
+export function relativeHalfWidth(interval: { low: number; high: number }, centre: number): number {
+  return centre > 0 ? (interval.high - interval.low) / 2 / centre : Infinity;
+}
+
 /** Rounds whose medians' range is a 95% interval of their own: 1 - 2^(1-k) reaches 96.9% at six. */
 export const ROUNDS_FOR_95 = 6;
 
